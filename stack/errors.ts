@@ -33,4 +33,7 @@ export const stackErrors = {
   notReady: (what: string, timeoutMs: number, lastError: string) =>
     new StackError('GAMEDAY_ERR_NOT_READY',
       `${what} did not answer within ${timeoutMs} ms (last error: ${lastError}).`),
+  badRedisSetting: (setting: string, value: string, expected: string) =>
+    new StackError('GAMEDAY_ERR_BAD_REDIS_SETTING',
+      `redis ${setting} "${value}" is not valid: expected ${expected}.`),
 };
