@@ -1,0 +1,36 @@
+export const mainHelp = `gameday: reproduce the chat service's incidents with real load and real faults, and gate on them.
+
+Usage:
+  gameday stack up [options]     start redis-server, DynamoDB Local and the Bedrock emulator
+  gameday stack status [--json]  show the running stack and whether each part answers
+  gameday stack down             stop everything \`stack up\` started
+  gameday smoke [--json]         one real round trip through each part of the running stack
+  gameday --help | --version
+
+Exit codes: 0 success, 1 the harness failed (the message says why).
+Environment: GAMEDAY_STATE_DIR (default ./.gameday), GAMEDAY_REDIS_SERVER, GAMEDAY_JAVA.
+Run \`gameday stack --help\` for the stack's options.
+`;
+
+export const stackHelp = `Usage:
+  gameday stack up [options]
+  gameday stack status [--json]
+  gameday stack down [--json]
+
+stack up starts, on 127.0.0.1, a real redis-server, DynamoDB Local (with the session table,
+its GSI1 index and TTL, plus a sweeper that deletes expired items as AWS does) and the Bedrock
+emulator, waits until each answers, and leaves them running in the background.
+
+Options for stack up:
+  --json                       print the endpoints as JSON
+  --foreground                 stay attached; Ctrl-C stops everything
+  --redis-port N               fixed ports (default: free ones)
+  --dynamodb-port N
+  --bedrock-port N
+  --redis-maxmemory SIZE       e.g. 64mb, 1gb (default 256mb)
+  --redis-policy POLICY        maxmemory-policy (default volatile-lru; allkeys-lru is the
+                               flash-sale incident's setting)
+  --seed N                     the emulator's seed, for replayable latencies (default 1)
+  --time-scale F               multiply every modelled model latency by F (default 1)
+  --ttl-sweep-interval D       how often expired DynamoDB items are deleted (default 30s)
+`;

@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { inheritedEnv } from '../test/config.js';
+import { processesUsing } from '../test/processes.js';
+import { runCli, startCli } from '../test/run-cli.js';
+import { isAlive } from '../stack/stack-state.js';
+
+const dirs: string[] = [];
+
+function freshStateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gameday-stack-test-'));
+  dirs.push(dir);
+  return dir;
+}
+
+function envFor(stateDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...inheritedEnv, GAMEDAY_STATE_DIR: stateDir, ...extra };
+}
+
+async function waitUntilNoneUse(dir: string, timeoutMs = 15_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = processesUsing(dir);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(100);
+    left = processesUsing(dir);
+  }
+  return left;
+}
+
+afterEach(async () => {
+  // Whatever a test left behind is stopped, also when it failed half way.
+  for (const dir of dirs) {
+    await runCli(['stack', 'down'], envFor(dir));
+    for (const pid of processesUsing(dir)) process.kill(pid, 'SIGKILL');
+  }
+});
+
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('gameday stack', () => {
+  it('up starts every part in the background, refuses a second up, and down stops exactly those processes', async () => {
+    const stateDir = freshStateDir();
+    const up = await runCli(['stack', 'up', '--json'], envFor(stateDir));
+    expect(up.stderr).not.toMatch(/GAMEDAY_ERR/);
+    expect(up.code).toBe(0);
+    const endpoints = JSON.parse(up.stdout) as {
+      redis: { url: string }; dynamodb: { endpoint: string; table: string };
+      bedrock: { endpoint: string; admin: string }; supervisorPid: number; processes: { name: string; pid: number }[];
+    };
+    expect(endpoints.redis.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoints.dynamodb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoints.bedrock.admin).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_admin$/);
+    expect(endpoints.processes.map((part) => part.name).sort()).toEqual(['bedrock', 'dynamodb', 'redis']);
+    const pids = [endpoints.supervisorPid, ...endpoints.processes.map((part) => part.pid)];
+    expect(pids.every(isAlive)).toBe(true);
+
+    const again = await runCli(['stack', 'up'], envFor(stateDir));
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('GAMEDAY_ERR_STACK_ALREADY_UP');
+
+    const status = await runCli(['stack', 'status', '--json'], envFor(stateDir));
+    expect(status.code).toBe(0);
+    const health = (JSON.parse(status.stdout) as { health: Record<string, { ok: boolean }> }).health;
+    expect(Object.values(health).every((part) => part.ok)).toBe(true);
+
+    const smoke = await runCli(['smoke', '--json'], envFor(stateDir));
+    expect(smoke.stdout).toContain('"ok": true');
+    expect(smoke.code).toBe(0);
+
+    const down = await runCli(['stack', 'down'], envFor(stateDir));
+    expect(down.code).toBe(0);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await waitUntilNoneUse(stateDir)).toEqual([]);
+    expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
+
+    const statusAfter = await runCli(['stack', 'status', '--json'], envFor(stateDir));
+    expect(statusAfter.code).toBe(1);
+    expect(JSON.parse(statusAfter.stdout)).toEqual({ running: false });
+  });
+
+  it('--foreground stops every part on SIGINT', async () => {
+    const stateDir = freshStateDir();
+    const { child, result } = startCli(['stack', 'up', '--foreground', '--json'], envFor(stateDir));
+    let ready = '';
+    child.stdout?.on('data', (chunk: Buffer) => { ready += chunk.toString(); });
+    const deadline = Date.now() + 60_000;
+    while (!ready.trim().endsWith('}') && Date.now() < deadline) await sleep(100);
+    const endpoints = JSON.parse(ready) as { processes: { pid: number }[] };
+    const pids = endpoints.processes.map((part) => part.pid);
+    expect(pids.every(isAlive)).toBe(true);
+
+    child.kill('SIGINT');
+    const exit = await result;
+    expect(exit.code).toBe(0);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await waitUntilNoneUse(stateDir)).toEqual([]);
+    expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
+  });
+
+  it('SIGINT while the background stack is still starting leaves nothing running', async () => {
+    const stateDir = freshStateDir();
+    const { child, result } = startCli(['stack', 'up'], envFor(stateDir));
+    // DynamoDB Local takes seconds to start: interrupt once the supervisor exists.
+    const deadline = Date.now() + 30_000;
+    while (processesUsing(stateDir).length < 2 && Date.now() < deadline) await sleep(50);
+    child.kill('SIGINT');
+    const exit = await result;
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toContain('GAMEDAY_ERR_INTERRUPTED');
+    expect(await waitUntilNoneUse(stateDir)).toEqual([]);
+  });
+
+  describe('refuses clearly and leaves nothing running', () => {
+    let blocker: Server | undefined;
+    afterEach(() => { blocker?.close(); });
+
+    it('when an asked-for port is busy', async () => {
+      blocker = createServer();
+      await new Promise<void>((resolve) => blocker?.listen(0, '127.0.0.1', resolve));
+      const busy = (blocker.address() as { port: number }).port;
+      const stateDir = freshStateDir();
+      const up = await runCli(['stack', 'up', '--redis-port', String(busy)], envFor(stateDir));
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain('GAMEDAY_ERR_PORT_BUSY');
+      expect(up.stderr).toContain(String(busy));
+      expect(await waitUntilNoneUse(stateDir)).toEqual([]);
+    });
+
+    it('when redis-server is missing', async () => {
+      const stateDir = freshStateDir();
+      const up = await runCli(['stack', 'up'], envFor(stateDir, { GAMEDAY_REDIS_SERVER: '/nonexistent/redis-server' }));
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain('GAMEDAY_ERR_MISSING_REDIS');
+      expect(up.stderr).toContain('apt-get install -y redis-server');
+      expect(await waitUntilNoneUse(stateDir)).toEqual([]);
+    });
+
+    it('when Java is missing', async () => {
+      const stateDir = freshStateDir();
+      const up = await runCli(['stack', 'up'], envFor(stateDir, { GAMEDAY_JAVA: '/nonexistent/java' }));
+      expect(up.code).toBe(1);
+      expect(up.stderr).toContain('GAMEDAY_ERR_MISSING_JAVA');
+      expect(up.stderr).toContain('openjdk-17-jre-headless');
+      expect(await waitUntilNoneUse(stateDir)).toEqual([]);
+    });
+
+    it.each([
+      [['stack', 'up', '--redis-port', '99999'], '--redis-port must be a port number'],
+      [['stack', 'up', '--time-scale', 'fast'], '--time-scale must be a number'],
+      [['stack', 'up', '--redis-policy', 'lru'], '--redis-policy must be one of'],
+      [['stack', 'up', '--bogus'], "Unknown option '--bogus'"],
+      [['stack', 'sideways'], 'unknown stack action "sideways"'],
+      [['launch'], 'unknown command "launch"'],
+    ])('for bad input %j', async (args, message) => {
+      const stateDir = freshStateDir();
+      const result = await runCli(args, envFor(stateDir));
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(message);
+      expect(processesUsing(stateDir)).toEqual([]);
+    });
+  });
+
+  it('down with nothing running says so and succeeds', async () => {
+    const result = await runCli(['stack', 'down'], envFor(freshStateDir()));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('no stack is running');
+  });
+});

@@ -1,0 +1,46 @@
+import { choiceFlag, durationFlag, type FlagSpec, memorySizeFlag, numberFlag, type ParsedCommand, portFlag } from './args.js';
+import type { CliConfig } from './config.js';
+import type { StackOptions } from '../stack/stack.js';
+import { redisEvictionPolicies } from '../stack/redis-config.js';
+import { sessionTable } from '../stack/session-table.js';
+
+export const stackUpFlags: FlagSpec = {
+  json: { type: 'boolean' },
+  foreground: { type: 'boolean' },
+  'redis-port': { type: 'string' },
+  'dynamodb-port': { type: 'string' },
+  'bedrock-port': { type: 'string' },
+  'redis-maxmemory': { type: 'string' },
+  'redis-policy': { type: 'string' },
+  seed: { type: 'string' },
+  'time-scale': { type: 'string' },
+  'ttl-sweep-interval': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export type StackStartOptions = Omit<StackOptions, 'dir' | 'logger' | 'onSweep'>;
+
+/** Turns `stack up` flags into stack options; every bad value is a usage error naming the flag. */
+export function stackOptionsFromFlags(values: ParsedCommand['values'], config: CliConfig): StackStartOptions {
+  return {
+    redis: {
+      port: portFlag(values, 'redis-port'),
+      maxmemory: memorySizeFlag(values, 'redis-maxmemory', '256mb'),
+      maxmemoryPolicy: choiceFlag(values, 'redis-policy', redisEvictionPolicies, 'volatile-lru'),
+      command: config.redisCommand,
+    },
+    dynamodb: {
+      port: portFlag(values, 'dynamodb-port'),
+      javaCommand: config.javaCommand,
+      table: sessionTable.name,
+      sweepIntervalMs: durationFlag(values, 'ttl-sweep-interval', 30_000),
+      sweepLagMs: 5_000,
+    },
+    bedrock: {
+      port: portFlag(values, 'bedrock-port'),
+      seed: numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 31 - 1, integer: true }),
+      timeScale: numberFlag(values, 'time-scale', 1, { min: 0.001, max: 100 }),
+    },
+    childEnv: config.childEnv,
+  };
+}

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { choosePort, loopback } from './ports.js';
+import { type ManagedProcess, startProcess, waitUntilReady } from './managed-process.js';
+
+export interface BedrockProcessOptions {
+  dir: string;
+  port?: number;
+  seed: number;
+  timeScale: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningBedrockProcess {
+  endpoint: string;
+  admin: string;
+  port: number;
+  pid: number;
+  logPath: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+const emulatorMain = fileURLToPath(new URL('./bedrock/main.ts', import.meta.url));
+// An absolute loader URL, so the child finds tsx whatever its working directory is.
+const tsxLoader = import.meta.resolve('tsx');
+
+/** Runs the Bedrock emulator as its own process, so its timers never share a loop with ours. */
+export async function startBedrockProcess(options: BedrockProcessOptions): Promise<RunningBedrockProcess> {
+  const port = await choosePort('the Bedrock emulator', options.port);
+  const logPath = join(options.dir, 'bedrock.log');
+  const child = await startProcess({
+    name: 'bedrock',
+    command: process.execPath,
+    args: ['--import', tsxLoader, emulatorMain, '--port', String(port), '--host', loopback,
+      '--seed', String(options.seed), '--time-scale', String(options.timeScale)],
+    logPath,
+    env: options.env,
+  });
+  const endpoint = `http://${loopback}:${port}`;
+  try {
+    await waitUntilReady({
+      what: 'the Bedrock emulator',
+      process: child,
+      probe: async () => {
+        const response = await fetch(`${endpoint}/_admin/health`);
+        if (!response.ok) throw new Error(`health answered ${response.status}`);
+      },
+    });
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return {
+    endpoint,
+    admin: `${endpoint}/_admin`,
+    port,
+    pid: child.pid,
+    logPath,
+    process: child,
+    stop: async () => { await child.stop(); },
+  };
+}

@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { startBedrockProcess } from './bedrock-process.js';
+import { localDynamoClient, startDynamoDb } from './dynamodb.js';
+import { startRedis } from './redis.js';
+import { createSessionTable } from './session-table.js';
+import type { StackEndpoints, StackProcessRecord, SweeperReport } from './stack-state.js';
+import { startTtlSweeper } from './ttl-sweeper.js';
+
+export interface StackOptions {
+  /** Folder for generated configs and logs of this stack. */
+  dir: string;
+  redis: { port?: number; maxmemory: string; maxmemoryPolicy: string; command: string };
+  dynamodb: { port?: number; javaCommand: string; table: string; sweepIntervalMs: number; sweepLagMs: number };
+  bedrock: { port?: number; seed: number; timeScale: number };
+  /** Environment for child processes (the caller's config module decides it). */
+  childEnv?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  onSweep?: (report: SweeperReport) => void;
+}
+
+export interface RunningStack {
+  endpoints: StackEndpoints;
+  processes: StackProcessRecord[];
+  /** Resolves with the name of the first part whose process exits on its own. */
+  firstExit: Promise<string>;
+  stop(): Promise<void>;
+}
+
+interface Part {
+  name: string;
+  pid: number;
+  logPath: string;
+  process: { exited: Promise<unknown> };
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Redis, DynamoDB Local (with the session table and a TTL sweeper) and the Bedrock
+ * emulator side by side. If any part fails, the ones that started are stopped before the
+ * error is thrown, so a failed start leaves nothing behind.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  mkdirSync(options.dir, { recursive: true });
+  const started: Part[] = [];
+  const track = <T extends Part>(part: T): T => { started.push(part); return part; };
+  const stopAll = async () => {
+    await Promise.allSettled(started.map((part) => part.stop()));
+  };
+
+  const results = await Promise.allSettled([
+    startRedis({ dir: options.dir, ...options.redis }).then((part) => track({ ...part, name: 'redis' })),
+    startDynamoDb({ dir: options.dir, port: options.dynamodb.port, javaCommand: options.dynamodb.javaCommand })
+      .then((part) => track({ ...part, name: 'dynamodb' })),
+    startBedrockProcess({ dir: options.dir, ...options.bedrock, env: options.childEnv })
+      .then((part) => track({ ...part, name: 'bedrock' })),
+  ]);
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure) {
+    await stopAll();
+    throw failure.reason;
+  }
+  const [redis, dynamodb, bedrock] = results.map((result) => (result as PromiseFulfilledResult<Part>).value) as [
+    Awaited<ReturnType<typeof startRedis>> & Part,
+    Awaited<ReturnType<typeof startDynamoDb>> & Part,
+    Awaited<ReturnType<typeof startBedrockProcess>> & Part,
+  ];
+
+  const client = localDynamoClient(dynamodb.endpoint);
+  let sweeper: ReturnType<typeof startTtlSweeper>;
+  try {
+    await createSessionTable(client, options.dynamodb.table);
+    sweeper = startTtlSweeper({
+      client,
+      table: options.dynamodb.table,
+      intervalMs: options.dynamodb.sweepIntervalMs,
+      lagMs: options.dynamodb.sweepLagMs,
+      logger: options.logger,
+      onSweep: (_deleted, stats) => options.onSweep?.(stats),
+    });
+  } catch (error) {
+    client.destroy();
+    await stopAll();
+    throw error;
+  }
+
+  const firstExit = Promise.race(started.map((part) => part.process.exited.then(() => part.name)));
+  return {
+    endpoints: {
+      redis: { url: redis.url, maxmemory: options.redis.maxmemory, maxmemoryPolicy: options.redis.maxmemoryPolicy },
+      dynamodb: { endpoint: dynamodb.endpoint, table: options.dynamodb.table, region: 'us-east-1' },
+      bedrock: { endpoint: bedrock.endpoint, admin: bedrock.admin },
+    },
+    processes: started.map(({ name, pid, logPath }) => ({ name, pid, logPath })),
+    firstExit,
+    async stop() {
+      await sweeper.stop();
+      client.destroy();
+      await stopAll();
+    },
+  };
+}
