@@ -111,8 +111,8 @@ describe('gameday stack', () => {
     while (processesUsing(stateDir).length < 2 && Date.now() < deadline) await sleep(50);
     child.kill('SIGINT');
     const exit = await result;
-    expect(exit.code).toBe(1);
     expect(exit.stderr).toContain('GAMEDAY_ERR_INTERRUPTED');
+    expect(exit.code).toBe(1);
     expect(await waitUntilNoneUse(stateDir)).toEqual([]);
   });
 

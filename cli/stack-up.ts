@@ -90,6 +90,7 @@ async function startInBackground(options: UpOptions, say: (line: string) => void
   process.once('SIGTERM', interrupt);
   try {
     const state = await waitForSupervisor(child, logPath);
+    if (interrupted) throw cliErrors.interrupted();
     child.disconnect();
     child.unref();
     return state;

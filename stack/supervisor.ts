@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { StackError } from './errors.js';
 import { type RunningStack, type StackOptions, startStack } from './stack.js';
 import {
   type StackState, clearStackState, readStackState, stackLogDir, writeStackState, writeSweeperReport,
@@ -35,6 +36,7 @@ export function superviseStack(options: SupervisorOptions): Supervisor {
   let shuttingDown: Promise<void> | null = null;
 
   const ready = starting.then((stack) => {
+    if (shuttingDown) throw new StackError('GAMEDAY_ERR_STACK_STOPPED', 'the stack was stopped before it was ready');
     const state: StackState = {
       version: 1,
       supervisorPid: process.pid,
@@ -44,12 +46,10 @@ export function superviseStack(options: SupervisorOptions): Supervisor {
       endpoints: stack.endpoints,
       processes: stack.processes,
     };
-    if (!shuttingDown) {
-      writeStackState(stateDir, state);
-      void stack.firstExit.then((name) => {
-        if (!shuttingDown) logger.error({ part: name }, `${name} exited unexpectedly; the stack is degraded`);
-      });
-    }
+    writeStackState(stateDir, state);
+    void stack.firstExit.then((name) => {
+      if (!shuttingDown) logger.error({ part: name }, `${name} exited unexpectedly; the stack is degraded`);
+    });
     return state;
   });
 
