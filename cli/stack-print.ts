@@ -32,7 +32,7 @@ export function printStatus(state: StackState, health: StackHealth | null, json:
   const lines = [
     `stack ${health && !Object.values(health).every((part) => part.ok) ? 'DEGRADED' : 'up'} since ${state.startedAt} (supervisor pid ${state.supervisorPid}${state.foreground ? ', foreground' : ''})`,
     row('redis', redis.url, health?.redis, `maxmemory ${redis.maxmemory} ${redis.maxmemoryPolicy}`),
-    row('dynamodb', dynamodb.endpoint, health?.dynamodb, [`table ${dynamodb.table}`, sweeps].filter(Boolean).join('; ')),
+    row('dynamodb', dynamodb.endpoint, health?.dynamodb, [health ? '' : `table ${dynamodb.table}`, sweeps].filter(Boolean).join('; ')),
     row('bedrock', bedrock.endpoint, health?.bedrock, `admin ${bedrock.admin}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

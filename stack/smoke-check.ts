@@ -97,7 +97,8 @@ async function bedrockStream(endpoint: string): Promise<string> {
       }
     }
     if (chunks === 0) throw new Error('no text arrived');
-    return `Sonnet streamed ${chunks} chunks, first token after ${Math.round(firstTokenMs)} ms: ${text.slice(0, 24)}…`;
+    const opening = text.replace(/\s+/g, ' ').slice(0, 24);
+    return `Sonnet streamed ${chunks} chunks, first token after ${Math.round(firstTokenMs)} ms: ${opening}…`;
   } finally {
     client.destroy();
   }
