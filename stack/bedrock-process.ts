@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { choosePort, loopback } from './ports.js';
-import { type ManagedProcess, startProcess, waitUntilReady } from './managed-process.js';
+import { type RunningPart, startProcess, waitUntilReady } from './managed-process.js';
 
 export interface BedrockProcessOptions {
   dir: string;
@@ -11,14 +11,9 @@ export interface BedrockProcessOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface RunningBedrockProcess {
+export interface RunningBedrockProcess extends RunningPart {
   endpoint: string;
   admin: string;
-  port: number;
-  pid: number;
-  logPath: string;
-  process: ManagedProcess;
-  stop(): Promise<void>;
 }
 
 const emulatorMain = fileURLToPath(new URL('./bedrock/main.ts', import.meta.url));

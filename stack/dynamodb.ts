@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { stackErrors } from './errors.js';
 import { checkJava } from './java.js';
-import { type ManagedProcess, startProcess, waitUntilReady } from './managed-process.js';
+import { type RunningPart, startProcess, waitUntilReady } from './managed-process.js';
 import { choosePort, loopback } from './ports.js';
 
 export interface DynamoDbOptions {
@@ -16,13 +16,8 @@ export interface DynamoDbOptions {
   javaCommand?: string;
 }
 
-export interface RunningDynamoDb {
+export interface RunningDynamoDb extends RunningPart {
   endpoint: string;
-  port: number;
-  pid: number;
-  logPath: string;
-  process: ManagedProcess;
-  stop(): Promise<void>;
 }
 
 const stopGraceMs = 5_000;

@@ -19,6 +19,15 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<ExitInfo>;
 }
 
+/** A started part of the stack: its process, where it logs, and how to stop it. */
+export interface RunningPart {
+  port: number;
+  pid: number;
+  logPath: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
 export interface StartOptions {
   name: string;
   command: string;

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stackErrors } from './errors.js';
-import { type ManagedProcess, startProcess, waitUntilReady } from './managed-process.js';
+import { type RunningPart, startProcess, waitUntilReady } from './managed-process.js';
 import { choosePort, loopback } from './ports.js';
 import { redisConfig } from './redis-config.js';
 
@@ -19,13 +19,8 @@ export interface RedisOptions {
   command?: string;
 }
 
-export interface RunningRedis {
+export interface RunningRedis extends RunningPart {
   url: string;
-  port: number;
-  pid: number;
-  logPath: string;
-  process: ManagedProcess;
-  stop(): Promise<void>;
 }
 
 const stopGraceMs = 5_000;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { startBedrockProcess } from './bedrock-process.js';
 import { localDynamoClient, startDynamoDb } from './dynamodb.js';
+import type { RunningPart } from './managed-process.js';
 import { startRedis } from './redis.js';
 import { createSessionTable } from './session-table.js';
 import type { StackEndpoints, StackProcessRecord, SweeperReport } from './stack-state.js';
@@ -27,13 +28,7 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-interface Part {
-  name: string;
-  pid: number;
-  logPath: string;
-  process: { exited: Promise<unknown> };
-  stop(): Promise<void>;
-}
+type Part = RunningPart & { name: string };
 
 /**
  * Starts Redis, DynamoDB Local (with the session table and a TTL sweeper) and the Bedrock
