@@ -1,0 +1,147 @@
+import type { LlmMessage } from '../llm/types.js';
+import { serviceErrors } from '../errors.js';
+import type { LoadedSession, SessionSummary, Turn } from '../memory/types.js';
+import { budgetedRetrieval, unbudgetedRetrieval } from './retrieval-block.js';
+import { systemPrompt } from './system-prompt.js';
+import { clipToTokens, estimateTokens } from './token-estimate.js';
+import type { BuildContextInput, BuiltContext } from './types.js';
+
+export const questionMarker = '質問:';
+const summaryHeader = '[これまでの会話の要約]';
+const retrievalSize = 3;
+// A turn squeezed to make room is still worth keeping a sentence or two of.
+const minClippedTurnTokens = 60;
+
+/**
+ * How many recent turns the caller should load for buildContext: the window, plus room for
+ * the turns that fall out of it since the last summary, so they can be folded in.
+ */
+export function turnsToLoad(config: BuildContextInput['config']): number | 'all' {
+  return config.naive.fullHistory ? 'all' : config.context.maxRecentTurns * 2;
+}
+
+function userMessage(blocks: string[], question: string): string {
+  return [...blocks.filter((block) => block.length > 0), `${questionMarker} ${question}`].join('\n\n');
+}
+
+/** Alternating roles starting with the user: turns lost to forgery checks leave same-role neighbours, which are joined. */
+function alternating(messages: LlmMessage[]): LlmMessage[] {
+  const result: LlmMessage[] = [];
+  for (const message of messages) {
+    if (message.text.length === 0) continue;
+    const previous = result.at(-1);
+    if (previous && previous.role === message.role) previous.text = `${previous.text}\n\n${message.text}`;
+    else if (previous || message.role === 'user') result.push({ ...message });
+  }
+  return result;
+}
+
+function countTokens(system: string, messages: LlmMessage[]): number {
+  return messages.reduce((sum, message) => sum + estimateTokens(message.text), estimateTokens(system));
+}
+
+function turnTokens(turns: ReadonlyArray<Turn>): number {
+  return turns.reduce((sum, turn) => sum + estimateTokens(turn.content), 0);
+}
+
+function summaryBlock(summary: SessionSummary | null, maxTokens: number): string {
+  if (!summary || (summary.text.length === 0 && Object.keys(summary.entities).length === 0)) return '';
+  const entities = `エンティティ: ${JSON.stringify(summary.entities)}`;
+  const textBudget = Math.max(0, maxTokens - estimateTokens(summaryHeader) - estimateTokens(entities) - 2);
+  const text = clipToTokens(summary.text, textBudget);
+  return [summaryHeader, text, entities].filter((line) => line.length > 0).join('\n');
+}
+
+interface Window { first: Turn[]; recent: Turn[]; dropped: Turn[] }
+
+/** The first exchange, then the newest turns that fit (up to the maximum, never below the minimum). */
+function chooseWindow(session: LoadedSession, available: number, config: BuildContextInput['config']): Window {
+  const { maxRecentTurns, minRecentTurns } = config.context;
+  const first = session.firstTurns;
+  const firstIdx = new Set(first.map((turn) => turn.idx));
+  const history = session.turns.filter((turn) => !firstIdx.has(turn.idx));
+  let start = Math.max(0, history.length - maxRecentTurns);
+  while (history.length - start > minRecentTurns && turnTokens(first) + turnTokens(history.slice(start)) > available) start += 1;
+  let recent = history.slice(start);
+  let kept = first;
+  const used = turnTokens(first) + turnTokens(recent);
+  if (used > available) {
+    const perTurn = Math.max(minClippedTurnTokens, Math.floor(available / Math.max(1, first.length + recent.length)));
+    const clip = (turn: Turn): Turn => ({ ...turn, content: clipToTokens(turn.content, perTurn) });
+    kept = first.map(clip);
+    recent = recent.map(clip);
+  }
+  return { first: kept, recent, dropped: history.slice(0, start) };
+}
+
+/** The stored summary when it covers every dropped turn; else a new one folding in the turns it lacks. */
+async function summaryFor(input: BuildContextInput, dropped: Turn[]): Promise<{ summary: SessionSummary | null; made: boolean }> {
+  const stored = input.session.summary;
+  const lastDropped = dropped.at(-1);
+  if (!lastDropped) return { summary: null, made: false };
+  if (stored && stored.throughIdx >= lastDropped.idx) return { summary: stored, made: false };
+  const fresh = dropped.filter((turn) => turn.idx > (stored?.throughIdx ?? -1));
+  try {
+    return { summary: await input.summariser.summarise(fresh, stored), made: true };
+  } catch (error) {
+    // The model layer has already coded, logged and counted the failure; the turn goes on
+    // with the older summary rather than failing the customer's question.
+    input.logger?.error({ err: error, sessionId: input.session.meta.sessionId }, 'context summary failed; using the stored one');
+    return { summary: stored, made: false };
+  }
+}
+
+function guard(input: BuildContextInput, tokens: number): void {
+  const { warnAboveTokens, refuseAboveTokens } = input.config.context;
+  if (tokens > refuseAboveTokens) throw serviceErrors.contextTooLarge(tokens, refuseAboveTokens);
+  if (tokens > warnAboveTokens) {
+    input.logger?.warn({ sessionId: input.session.meta.sessionId, estimatedInputTokens: tokens, limit: warnAboveTokens },
+      'context above the warning size');
+  }
+}
+
+async function naiveContext(input: BuildContextInput): Promise<BuiltContext> {
+  const retrieved = await unbudgetedRetrieval(input.retrieval, input.question);
+  const storedUserText = userMessage([retrieved.text], input.question);
+  const seen = new Set<number>();
+  const turns = [...input.session.firstTurns, ...input.session.turns]
+    .filter((turn) => !seen.has(turn.idx) && seen.add(turn.idx))
+    .sort((a, b) => a.idx - b.idx);
+  const messages = alternating([
+    ...turns.map((turn) => ({ role: turn.role, text: turn.content })),
+    { role: 'user', text: storedUserText },
+  ]);
+  return {
+    system: systemPrompt, messages, estimatedInputTokens: countTokens(systemPrompt, messages), summarised: false,
+    droppedTurns: 0, retrievedProductIds: retrieved.productIds, storedUserText, newSummary: null,
+  };
+}
+
+async function hardenedContext(input: BuildContextInput): Promise<BuiltContext> {
+  const { config, question } = input;
+  const retrieved = await budgetedRetrieval(input.retrieval, question, retrievalSize, config.context.retrievalBudgetTokens);
+  const summaryReserve = config.context.summaryMaxTokens;
+  const fixed = estimateTokens(systemPrompt) + estimateTokens(userMessage([retrieved.text], question));
+  const window = chooseWindow(input.session, config.context.inputBudgetTokens - fixed - summaryReserve, config);
+  const { summary, made } = await summaryFor(input, window.dropped);
+  const memory = summaryBlock(summary, summaryReserve);
+  const messages = alternating([
+    ...[...window.first, ...window.recent].map((turn) => ({ role: turn.role, text: turn.content })),
+    { role: 'user', text: userMessage([memory, retrieved.text], question) },
+  ]);
+  return {
+    system: systemPrompt, messages, estimatedInputTokens: countTokens(systemPrompt, messages),
+    summarised: memory.length > 0, droppedTurns: window.dropped.length, retrievedProductIds: retrieved.productIds,
+    storedUserText: question, newSummary: made ? summary : null,
+  };
+}
+
+/**
+ * The model input for one turn (seed 004 s1's 6,000-token budget, seed 000 s1/s3's window and
+ * entity-keeping summary), or, with the naive fullHistory switch, the unbounded original.
+ */
+export async function buildContext(input: BuildContextInput): Promise<BuiltContext> {
+  const built = input.config.naive.fullHistory ? await naiveContext(input) : await hardenedContext(input);
+  guard(input, built.estimatedInputTokens);
+  return built;
+}
