@@ -58,6 +58,18 @@ export const serviceErrors = {
     new ServiceError('ORCH_ERR_DRAINING', 503, `サーバーを切り替えています。${retryLater}`, 'this worker is shutting down'),
   internal: (detail: string) =>
     new ServiceError('ORCH_ERR_INTERNAL', 500, `エラーが発生しました。${retryLater}`, detail),
+  cacheFailed: (detail: string) =>
+    new ServiceError('ORCH_ERR_CACHE_FAILED', 503, `エラーが発生しました。${retryLater}`, detail),
+  productNotFound: (id: string) =>
+    new ServiceError('ORCH_ERR_PRODUCT_NOT_FOUND', 404, '商品が見つかりません。', `no product ${id}`),
+  routeNotFound: (route: string) =>
+    new ServiceError('ORCH_ERR_NOT_FOUND', 404, 'ページが見つかりません。', `no route ${route}`),
+  slowReader: (buffered: number, limit: number) =>
+    new ServiceError('ORCH_ERR_SLOW_READER', 503, `通信が不安定です。${retryLater}`, `${buffered} bytes unsent, limit ${limit}`),
+  heartbeatTimeout: (timeoutMs: number) =>
+    new ServiceError('ORCH_ERR_HEARTBEAT_TIMEOUT', 408, `接続が切れました。${retryLater}`, `no frame within ${timeoutMs} ms of a ping`),
+  notReady: (detail: string) =>
+    new ServiceError('ORCH_ERR_NOT_READY', 503, `ただいま準備中です。${retryLater}`, detail),
 };
 
 /** Any thrown value as a ServiceError, so nothing reaches a client (or a log) uncoded. */

@@ -61,6 +61,12 @@ export interface NewExchange {
   summarised: boolean;
 }
 
+export interface MemoryStats {
+  forgedTurnsDropped: number;
+  cacheHits: number;
+  cacheMisses: number;
+}
+
 export interface Memory {
   createSession(input: { customerId: string }): Promise<{ meta: SessionMeta; token: string }>;
   /** null when absent or expired. */
@@ -76,5 +82,7 @@ export interface Memory {
   deleteSession(sessionId: string): Promise<void>;
   /** Constant-time check of a session's ownership token. */
   verifyOwner(meta: SessionMeta, token: string): boolean;
+  /** Counts since this Memory was made (the same events also go to the Prometheus metrics). */
+  stats(): MemoryStats;
   close(): Promise<void>;
 }
