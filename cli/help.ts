@@ -1,7 +1,7 @@
 export const mainHelp = `gameday: reproduce the chat service's incidents with real load and real faults, and gate on them.
 
 Usage:
-  gameday stack up [options]     start redis-server, DynamoDB Local and the Bedrock emulator
+  gameday stack up [options]     start redis-server, DynamoDB Local, the Bedrock emulator and the service
   gameday stack status [--json]  show the running stack and whether each part answers
   gameday stack down             stop everything \`stack up\` started
   gameday smoke [--json]         one real round trip through each part of the running stack
@@ -18,8 +18,9 @@ export const stackHelp = `Usage:
   gameday stack down [--json]
 
 stack up starts, on 127.0.0.1, a real redis-server, DynamoDB Local (with the session table,
-its GSI1 index and TTL, plus a sweeper that deletes expired items as AWS does) and the Bedrock
-emulator, waits until each answers, and leaves them running in the background.
+its GSI1 index and TTL, plus a sweeper that deletes expired items as AWS does), the Bedrock
+emulator and the orchestrator service (a fleet of worker processes behind one port), waits
+until each answers, and leaves them running in the background.
 
 Options for stack up:
   --json                       print the endpoints as JSON
@@ -33,4 +34,11 @@ Options for stack up:
   --seed N                     the emulator's seed, for replayable latencies (default 1)
   --time-scale F               multiply every modelled model latency by F (default 1)
   --ttl-sweep-interval D       how often expired DynamoDB items are deleted (default 30s)
+  --workers N                  the service's worker processes (default 2)
+  --profile hardened|naive     naive switches every incident's original bug back on
+  --naive LIST                 single naive switches over the profile, comma-separated:
+                               redisOnlyStore, fullHistory, noAppPings, inProcessSessions,
+                               utf16Length, noTtl, staleResponseCache, unsignedTurns
+  --service-port N             the service's port (default: a free one)
+  --no-service                 start only the service's dependencies
 `;

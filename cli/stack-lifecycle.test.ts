@@ -52,12 +52,14 @@ describe('gameday stack', () => {
     const endpoints = JSON.parse(up.stdout) as {
       redis: { url: string }; dynamodb: { endpoint: string; table: string };
       bedrock: { endpoint: string; admin: string }; supervisorPid: number; processes: { name: string; pid: number }[];
+      service: { http: string; ws: string; workers: number[] };
     };
     expect(endpoints.redis.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.dynamodb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.bedrock.admin).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_admin$/);
-    expect(endpoints.processes.map((part) => part.name).sort()).toEqual(['bedrock', 'dynamodb', 'redis']);
-    const pids = [endpoints.supervisorPid, ...endpoints.processes.map((part) => part.pid)];
+    expect(endpoints.processes.map((part) => part.name).sort()).toEqual(['bedrock', 'dynamodb', 'redis', 'service']);
+    expect(endpoints.service.workers).toHaveLength(2);
+    const pids = [endpoints.supervisorPid, ...endpoints.processes.map((part) => part.pid), ...endpoints.service.workers];
     expect(pids.every(isAlive)).toBe(true);
 
     const again = await runCli(['stack', 'up'], envFor(stateDir));

@@ -1,7 +1,9 @@
-import { choiceFlag, durationFlag, type FlagSpec, memorySizeFlag, numberFlag, type ParsedCommand, portFlag } from './args.js';
+import { randomBytes } from 'node:crypto';
+import { choiceFlag, durationFlag, type FlagSpec, memorySizeFlag, numberFlag, type ParsedCommand, portFlag, stringFlag } from './args.js';
 import type { CliConfig } from './config.js';
 import type { StackOptions } from '../stack/stack.js';
 import { redisEvictionPolicies } from '../stack/redis-config.js';
+import { serviceProfiles } from '../stack/service-process.js';
 import { sessionTable } from '../stack/session-table.js';
 
 export const stackUpFlags: FlagSpec = {
@@ -15,6 +17,11 @@ export const stackUpFlags: FlagSpec = {
   seed: { type: 'string' },
   'time-scale': { type: 'string' },
   'ttl-sweep-interval': { type: 'string' },
+  workers: { type: 'string' },
+  profile: { type: 'string' },
+  naive: { type: 'string' },
+  'service-port': { type: 'string' },
+  'no-service': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -40,6 +47,13 @@ export function stackOptionsFromFlags(values: ParsedCommand['values'], config: C
       port: portFlag(values, 'bedrock-port'),
       seed: numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 31 - 1, integer: true }),
       timeScale: numberFlag(values, 'time-scale', 1, { min: 0.001, max: 100 }),
+    },
+    service: values['no-service'] ? null : {
+      port: portFlag(values, 'service-port'),
+      workers: numberFlag(values, 'workers', 2, { min: 1, max: 64, integer: true }),
+      profile: choiceFlag(values, 'profile', serviceProfiles, 'hardened'),
+      naive: (stringFlag(values, 'naive') ?? '').split(',').map((name) => name.trim()).filter(Boolean),
+      signingSecret: randomBytes(24).toString('base64url'),
     },
     childEnv: config.childEnv,
   };

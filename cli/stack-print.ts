@@ -1,11 +1,14 @@
 import type { StackHealth } from '../stack/probes.js';
+import { readFleetStatus } from '../stack/service-process.js';
 import type { StackState, SweeperReport } from '../stack/stack-state.js';
 
 /** The machine-readable status: DESIGN.md's keys first, then what else we know. */
 export function statusJson(state: StackState | null, health: StackHealth | null, sweeper: SweeperReport | null = null): object {
   if (!state) return { running: false };
+  const service = state.endpoints.service;
   return {
     ...state.endpoints,
+    ...(service ? { service: { ...service, workers: readFleetStatus(service.statusFile)?.workers ?? [] } } : {}),
     running: true,
     supervisorPid: state.supervisorPid,
     foreground: state.foreground,
@@ -16,7 +19,7 @@ export function statusJson(state: StackState | null, health: StackHealth | null,
   };
 }
 
-function row(name: string, address: string, health: StackHealth[keyof StackHealth] | undefined, extra: string): string {
+function row(name: string, address: string, health: StackHealth['redis'] | undefined, extra: string): string {
   const verdict = health ? (health.ok ? 'ok  ' : 'DOWN') : '    ';
   const detail = [health?.detail, extra].filter(Boolean).join('; ');
   return `  ${name.padEnd(9)} ${verdict} ${address.padEnd(34)} ${detail}`;
@@ -35,5 +38,10 @@ export function printStatus(state: StackState, health: StackHealth | null, json:
     row('dynamodb', dynamodb.endpoint, health?.dynamodb, [health ? '' : `table ${dynamodb.table}`, sweeps].filter(Boolean).join('; ')),
     row('bedrock', bedrock.endpoint, health?.bedrock, `admin ${bedrock.admin}`),
   ];
+  const service = state.endpoints.service;
+  if (service) {
+    const naive = service.naive.length > 0 ? ` + naive ${service.naive.join(',')}` : '';
+    lines.push(row('service', service.http, health?.service, health ? `ws ${service.ws}` : `${service.workers} workers, profile ${service.profile}${naive}; ws ${service.ws}`));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -22,6 +22,8 @@ export interface ServiceConfig {
   naive: Readonly<Record<NaiveSwitch, boolean>>;
   http: { host: string; port: number };
   workers: number;
+  /** Where the fleet's primary writes its live worker pids (JSON), for task-kill chaos. */
+  fleetStatusFile: string | undefined;
   redis: { url: string };
   dynamodb: { endpoint: string | undefined; region: string; table: string };
   bedrock: { endpoint: string | undefined; region: string; sonnetModelId: string; haikuModelId: string };
@@ -107,6 +109,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     naive: Object.freeze(naive),
     http: { host: env.GAMEDAY_SERVICE_HOST || '127.0.0.1', port: integer(env, 'GAMEDAY_SERVICE_PORT', 8080, 0, 65_535) },
     workers: integer(env, 'GAMEDAY_SERVICE_WORKERS', 2, 1, 64),
+    fleetStatusFile: env.GAMEDAY_FLEET_STATUS_FILE || undefined,
     redis: { url: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string },
     dynamodb: {
       endpoint: url(env, 'DYNAMODB_ENDPOINT', undefined, ['http:', 'https:']),

@@ -68,6 +68,8 @@ export const serviceErrors = {
     new ServiceError('ORCH_ERR_SLOW_READER', 503, `通信が不安定です。${retryLater}`, `${buffered} bytes unsent, limit ${limit}`),
   heartbeatTimeout: (timeoutMs: number) =>
     new ServiceError('ORCH_ERR_HEARTBEAT_TIMEOUT', 408, `接続が切れました。${retryLater}`, `no frame within ${timeoutMs} ms of a ping`),
+  wsProtocol: (detail: string) =>
+    new ServiceError('ORCH_ERR_WS_PROTOCOL', 400, 'メッセージの形式が正しくありません。', detail),
   notReady: (detail: string) =>
     new ServiceError('ORCH_ERR_NOT_READY', 503, `ただいま準備中です。${retryLater}`, detail),
 };

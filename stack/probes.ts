@@ -1,6 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { localDynamoClient } from './dynamodb.js';
 import { redisInfo } from './redis.js';
+import { readFleetStatus } from './service-process.js';
 import type { StackEndpoints } from './stack-state.js';
 
 export interface PartHealth {
@@ -8,7 +9,7 @@ export interface PartHealth {
   detail: string;
 }
 
-export type StackHealth = Record<keyof StackEndpoints, PartHealth>;
+export type StackHealth = Record<'redis' | 'dynamodb' | 'bedrock', PartHealth> & { service?: PartHealth };
 
 async function settle(probe: () => Promise<string>): Promise<PartHealth> {
   try {
@@ -41,5 +42,15 @@ export async function probeStack(endpoints: StackEndpoints): Promise<StackHealth
       return `${body.activeStreams ?? 0} active streams`;
     }),
   ]);
-  return { redis, dynamodb, bedrock };
+  const service = endpoints.service;
+  if (!service) return { redis, dynamodb, bedrock };
+  return {
+    redis, dynamodb, bedrock,
+    service: await settle(async () => {
+      const response = await fetch(`${service.http}/readyz`, { signal: AbortSignal.timeout(3_000) });
+      if (!response.ok) throw new Error(`readyz answered ${response.status}`);
+      const fleet = readFleetStatus(service.statusFile);
+      return `${fleet?.workers.length ?? 0} workers (${fleet?.restarts ?? 0} restarts), profile ${service.profile}`;
+    }),
+  };
 }

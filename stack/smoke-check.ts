@@ -4,6 +4,7 @@ import {
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import { localDynamoClient } from './dynamodb.js';
 import { modelIds } from './bedrock/models.js';
 import type { StackEndpoints } from './stack-state.js';
@@ -120,12 +121,44 @@ async function bedrockConverse(endpoint: string): Promise<string> {
   }
 }
 
+/** A session over REST, then one streamed turn over the WebSocket protocol. */
+async function serviceChat(http: string, wsUrl: string): Promise<string> {
+  const created = await fetch(`${http}/v1/sessions`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: 'gameday-smoke' }),
+  });
+  if (created.status !== 201) throw new Error(`POST /v1/sessions answered ${created.status}`);
+  const { sessionId, token } = (await created.json()) as { sessionId: string; token: string };
+  const socket = new WebSocket(`${wsUrl}?sessionId=${sessionId}&token=${encodeURIComponent(token)}`);
+  const started = performance.now();
+  let firstChunkMs = 0;
+  let chunks = 0;
+  try {
+    const done = await new Promise<{ turnCount: number; model: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer within 30 s')), 30_000);
+      socket.on('error', (error) => { clearTimeout(timer); reject(error); });
+      socket.on('message', (data) => {
+        const frame = JSON.parse(data.toString()) as { type: string; code?: string; turnCount: number; model: string };
+        if (frame.type === 'ready') socket.send(JSON.stringify({ type: 'message', messageId: 'smoke-1', text: '少年漫画のおすすめを教えて' }));
+        else if (frame.type === 'chunk' && chunks++ === 0) firstChunkMs = performance.now() - started;
+        else if (frame.type === 'done') { clearTimeout(timer); resolve(frame); }
+        else if (frame.type === 'error') { clearTimeout(timer); reject(new Error(frame.code)); }
+      });
+    });
+    if (done.turnCount !== 1) throw new Error(`turnCount ${done.turnCount}, expected 1`);
+    return `a WebSocket turn: ${chunks} chunks, first after ${Math.round(firstChunkMs)} ms, durable done from ${done.model.split('.')[1] ?? done.model}`;
+  } finally {
+    socket.close();
+  }
+}
+
 /** One real round trip through each part with the clients the service uses. */
 export async function smokeCheck(endpoints: StackEndpoints): Promise<SmokeResult[]> {
+  const service = endpoints.service;
   return Promise.all([
     timed('redis', () => redisRoundTrip(endpoints.redis.url)),
     timed('dynamodb', () => dynamoRoundTrip(endpoints.dynamodb.endpoint, endpoints.dynamodb.table)),
     timed('bedrock stream', () => bedrockStream(endpoints.bedrock.endpoint)),
     timed('bedrock converse', () => bedrockConverse(endpoints.bedrock.endpoint)),
+    ...(service ? [timed('service chat', () => serviceChat(service.http, service.ws))] : []),
   ]);
 }

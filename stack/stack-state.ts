@@ -6,6 +6,7 @@ export interface StackEndpoints {
   redis: { url: string; maxmemory: string; maxmemoryPolicy: string };
   dynamodb: { endpoint: string; table: string; region: string };
   bedrock: { endpoint: string; admin: string };
+  service?: { http: string; ws: string; statusFile: string; profile: string; naive: string[]; workers: number };
 }
 
 export interface StackProcessRecord {

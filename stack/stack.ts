@@ -4,6 +4,7 @@ import { startBedrockProcess } from './bedrock-process.js';
 import { localDynamoClient, startDynamoDb } from './dynamodb.js';
 import type { RunningPart } from './managed-process.js';
 import { startRedis } from './redis.js';
+import { type ServiceProfile, startServiceProcess } from './service-process.js';
 import { createSessionTable } from './session-table.js';
 import type { StackEndpoints, StackProcessRecord, SweeperReport } from './stack-state.js';
 import { startTtlSweeper } from './ttl-sweeper.js';
@@ -14,6 +15,8 @@ export interface StackOptions {
   redis: { port?: number; maxmemory: string; maxmemoryPolicy: string; command: string };
   dynamodb: { port?: number; javaCommand: string; table: string; sweepIntervalMs: number; sweepLagMs: number };
   bedrock: { port?: number; seed: number; timeScale: number };
+  /** The orchestrator fleet; null starts only its dependencies. */
+  service: { port?: number; workers: number; profile: ServiceProfile; naive: string[]; signingSecret: string } | null;
   /** Environment for child processes (the caller's config module decides it). */
   childEnv?: NodeJS.ProcessEnv;
   logger?: Logger;
@@ -79,16 +82,47 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     throw error;
   }
 
+  let service: Awaited<ReturnType<typeof startServiceProcess>> | null = null;
+  if (options.service) {
+    try {
+      service = track({
+        ...(await startServiceProcess({
+          ...options.service,
+          dir: options.dir,
+          redisUrl: redis.url,
+          dynamodbEndpoint: dynamodb.endpoint,
+          table: options.dynamodb.table,
+          bedrockEndpoint: bedrock.endpoint,
+          env: options.childEnv,
+        })),
+        name: 'service',
+      });
+    } catch (error) {
+      await sweeper.stop();
+      client.destroy();
+      await stopAll();
+      throw error;
+    }
+  }
+
   const firstExit = Promise.race(started.map((part) => part.process.exited.then(() => part.name)));
   return {
     endpoints: {
       redis: { url: redis.url, maxmemory: options.redis.maxmemory, maxmemoryPolicy: options.redis.maxmemoryPolicy },
       dynamodb: { endpoint: dynamodb.endpoint, table: options.dynamodb.table, region: 'us-east-1' },
       bedrock: { endpoint: bedrock.endpoint, admin: bedrock.admin },
+      ...(service && options.service ? {
+        service: {
+          http: service.http, ws: service.ws, statusFile: service.statusFile,
+          profile: options.service.profile, naive: options.service.naive, workers: options.service.workers,
+        },
+      } : {}),
     },
     processes: started.map(({ name, pid, logPath }) => ({ name, pid, logPath })),
     firstExit,
     async stop() {
+      // The service first: its drain still writes turns to Redis and DynamoDB.
+      await service?.stop();
       await sweeper.stop();
       client.destroy();
       await stopAll();

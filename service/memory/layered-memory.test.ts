@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisReady, type ServiceDeps, startServiceDeps } from '../../test/service-deps.js';
 import { startRedis } from '../../stack/redis.js';
-import { appendExchanges, counterValue, exchangeInput, memoryFor } from './memory-test-kit.js';
+import { appendExchanges, counterValue, exchangeInput, memoryFor } from '../../test/memory-test-kit.js';
 
 let deps: ServiceDeps;
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceError } from '../errors.js';
 import { type ServiceDeps, startServiceDeps } from '../../test/service-deps.js';
 import { keys } from './dynamo-items.js';
-import { appendExchanges, counterValue, exchangeInput, memoryFor, partitionItems } from './memory-test-kit.js';
+import { appendExchanges, counterValue, exchangeInput, memoryFor, partitionItems } from '../../test/memory-test-kit.js';
 import { sessionIdPattern } from './session-ids.js';
 import { NextIdxRaceError } from './session-records.js';
 import type { Turn } from './types.js';

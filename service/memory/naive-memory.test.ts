@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceDeps, startServiceDeps } from '../../test/service-deps.js';
 import { startRedis } from '../../stack/redis.js';
 import { keys } from './dynamo-items.js';
-import { appendExchanges, exchangeInput, memoryFor, partitionItems } from './memory-test-kit.js';
+import { appendExchanges, exchangeInput, memoryFor, partitionItems } from '../../test/memory-test-kit.js';
 import { NextIdxRaceError } from './session-records.js';
 import type { Memory, Turn } from './types.js';
 

@@ -1,8 +1,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Redis } from 'ioredis';
-import { redisReady, type ServiceDeps, testObservability } from '../../test/service-deps.js';
-import { createMemory } from './create-memory.js';
-import type { Memory, NewExchange } from './types.js';
+import { redisReady, type ServiceDeps, testObservability } from './service-deps.js';
+import { createMemory } from '../service/memory/create-memory.js';
+import type { Memory, NewExchange } from '../service/memory/types.js';
 
 /** A Memory over the test's real processes, with its log lines and metrics at hand. */
 export async function memoryFor(deps: ServiceDeps, options: { env?: Record<string, string>; redis?: Redis; waitForRedis?: boolean } = {}) {

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServiceStack, type RunningService, type ServiceStack } from '../../test/service-app.js';
+import { createChatTurns, type ChatTurns, type TurnDone } from './chat-turn.js';
+
+let stack: ServiceStack;
+
+beforeAll(async () => {
+  stack = await startServiceStack({ timeScale: 0.05, targetOutputTokens: 200 });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface Heard {
+  chunks: Array<{ seq: number; text: string; at: number }>;
+  doneAt: number | undefined;
+  done: TurnDone;
+}
+
+async function turn(turns: ChatTurns, sessionId: string, messageId: string, text: string): Promise<Heard> {
+  const chunks: Heard['chunks'] = [];
+  let doneAt: number | undefined;
+  const done = await turns.run({ sessionId, messageId, text }, {
+    onChunk: (chunk) => chunks.push({ ...chunk, at: performance.now() }),
+    onDone: () => { doneAt = performance.now(); },
+  });
+  return { chunks, doneAt, done };
+}
+
+async function emulatorCalls(): Promise<number> {
+  const response = await fetch(`${stack.emulator.adminUrl}/stats`);
+  return (await response.json() as { total: number }).total;
+}
+
+async function metric(service: RunningService, name: string): Promise<string> {
+  return service.metrics.registry.getSingleMetricAsString(name);
+}
+
+describe('chat turn', () => {
+  let service: RunningService;
+  let turns: ChatTurns;
+  beforeAll(async () => {
+    service = await stack.start();
+    turns = createChatTurns(service.deps);
+  });
+
+  it('streams chunks in order, over time, before a done whose turn count counts up', async () => {
+    const { meta } = await service.deps.memory.createSession({ customerId: 'stream' });
+    for (let k = 1; k <= 3; k += 1) {
+      const heard = await turn(turns, meta.sessionId, `stream-${k}`, `おすすめのファンタジーマンガは？その${k}`);
+      expect(heard.chunks.length).toBeGreaterThanOrEqual(2);
+      expect(heard.chunks.map((chunk) => chunk.seq)).toEqual(heard.chunks.map((_, i) => i));
+      expect(heard.chunks.map((chunk) => chunk.text).join('')).toBe(heard.done.reply);
+      // Forwarded as the model streams: the first chunk is heard well before the last.
+      expect((heard.chunks.at(-1)?.at ?? 0) - (heard.chunks[0]?.at ?? 0)).toBeGreaterThan(5);
+      expect(heard.doneAt).toBeGreaterThanOrEqual(heard.chunks.at(-1)?.at ?? Infinity);
+      expect(heard.done).toMatchObject({ turnCount: k, source: 'model', summarised: false });
+    }
+    expect(await metric(service, 'chat_ttft_seconds')).toMatch(/chat_ttft_seconds_count\{model="sonnet"\} 3/);
+    expect(await metric(service, 'context_input_tokens')).toMatch(/context_input_tokens_count\{model="sonnet"\} 3/);
+  });
+
+  it('replays a retried messageId from the store without calling the model', async () => {
+    const { meta } = await service.deps.memory.createSession({ customerId: 'replay' });
+    const first = await turn(turns, meta.sessionId, 'same-id', '恋愛マンガでおすすめは？');
+    const callsBefore = await emulatorCalls();
+    expect(callsBefore).toBeGreaterThan(0);
+    const again = await turn(turns, meta.sessionId, 'same-id', '恋愛マンガでおすすめは？');
+    expect(await emulatorCalls()).toBe(callsBefore);
+    expect(again.done).toEqual({ ...first.done, source: 'replay' });
+    expect(again.chunks.map((chunk) => chunk.text).join('')).toBe(first.done.reply);
+    const loaded = await service.deps.memory.loadSession(meta.sessionId, { recentTurns: 10 });
+    expect(loaded?.meta.turnCount).toBe(1);
+  });
+
+  it('refuses a second message while the session has one in flight', async () => {
+    const { meta } = await service.deps.memory.createSession({ customerId: 'busy' });
+    const first = turn(turns, meta.sessionId, 'busy-1', 'スポーツマンガは？');
+    await expect(turn(turns, meta.sessionId, 'busy-2', 'ほかには？')).rejects.toMatchObject({ code: 'ORCH_ERR_CONCURRENT_TURN', status: 409 });
+    expect((await first).done.turnCount).toBe(1);
+    expect(turns.inFlight()).toBe(0);
+  });
+
+  it('frees the session the moment done is sent, before the turn caches its answer', async () => {
+    const { meta } = await service.deps.memory.createSession({ customerId: 'next' });
+    let next: Promise<Heard> | undefined;
+    await turns.run({ sessionId: meta.sessionId, messageId: 'next-1', text: '歴史マンガのおすすめは？' }, {
+      onChunk: () => undefined,
+      onDone: () => { next = turn(turns, meta.sessionId, 'next-2', 'その1番目は何巻まで？'); },
+    });
+    expect((await next)?.done.turnCount).toBe(2);
+  });
+
+  it('codes, counts and rejects bad input and unknown sessions', async () => {
+    const { meta } = await service.deps.memory.createSession({ customerId: 'bad' });
+    await expect(turn(turns, meta.sessionId, 'long', 'A'.repeat(4_001))).rejects.toMatchObject({ code: 'ORCH_ERR_MESSAGE_TOO_LONG' });
+    await expect(turn(turns, 'n'.repeat(24), 'none', 'こんにちは')).rejects.toMatchObject({ code: 'ORCH_ERR_SESSION_NOT_FOUND' });
+    const errors = await metric(service, 'errors_total');
+    expect(errors).toContain('errors_total{code="ORCH_ERR_MESSAGE_TOO_LONG"} 1');
+    expect(errors).toContain('errors_total{code="ORCH_ERR_SESSION_NOT_FOUND"} 1');
+  });
+
+  it('answers a repeated first question from the response cache until a product it saw changes', async () => {
+    const question = 'ミステリーのおすすめを教えて';
+    const ask = async (id: string) => {
+      const { meta } = await service.deps.memory.createSession({ customerId: `cache-${id}` });
+      return turn(turns, meta.sessionId, `cache-${id}`, question);
+    };
+    const made = await ask('a');
+    expect(made.done.source).toBe('model');
+    const cached = await ask('b');
+    expect(cached.done).toMatchObject({ source: 'cache', reply: made.done.reply, turnCount: 1 });
+    const hits = await service.deps.retrieval.search({ query: { match: { text: question } }, size: 3 });
+    const changed = hits.hits.hits[0]?._id as string;
+    const response = await service.rest('POST', `/v1/products/${changed}`, { body: { inStock: false } });
+    expect(response.body).toMatchObject({ invalidatedResponses: 1 });
+    expect((await ask('c')).done.source).toBe('model');
+    expect(await metric(service, 'cache_hits_total')).toContain('cache_hits_total{cache="response"} 1');
+  });
+
+  it('never answers a later turn from the cache: it depends on the session', async () => {
+    const question = 'ホラーマンガでおすすめは？';
+    const { meta: warm } = await service.deps.memory.createSession({ customerId: 'warm' });
+    await turn(turns, warm.sessionId, 'warm-1', question);
+    const { meta } = await service.deps.memory.createSession({ customerId: 'later' });
+    await turn(turns, meta.sessionId, 'later-1', 'こんにちは');
+    expect((await turn(turns, meta.sessionId, 'later-2', question)).done.source).toBe('model');
+  });
+});
+
+describe('chat turn, naive staleResponseCache', () => {
+  it('keeps serving the cached answer after the product changed (seed 001 s4)', async () => {
+    const service = await stack.start({ GAMEDAY_NAIVE: 'staleResponseCache' });
+    const turns = createChatTurns(service.deps);
+    const question = '料理マンガのおすすめは？';
+    const ask = async (id: string) => {
+      const { meta } = await service.deps.memory.createSession({ customerId: `stale-${id}` });
+      return turn(turns, meta.sessionId, `stale-${id}`, question);
+    };
+    const made = await ask('a');
+    const hits = await service.deps.retrieval.search({ query: { match: { text: question } }, size: 3 });
+    const response = await service.rest('POST', `/v1/products/${hits.hits.hits[0]?._id as string}`, { body: { inStock: false } });
+    expect(response.body).toMatchObject({ invalidatedResponses: 0 });
+    expect((await ask('b')).done).toMatchObject({ source: 'cache', reply: made.done.reply });
+  });
+});

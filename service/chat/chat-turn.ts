@@ -1,0 +1,237 @@
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config.js';
+import { buildContext, turnsToLoad } from '../context/build-context.js';
+import type { BuiltContext, Summariser } from '../context/types.js';
+import { asServiceError, serviceErrors, type ServiceError } from '../errors.js';
+import { validateMessage } from '../input/validate-message.js';
+import type { Llm } from '../llm/types.js';
+import type { Exchange, LoadedSession, Memory, Usage } from '../memory/types.js';
+import type { ServiceMetrics } from '../metrics.js';
+import type { ResponseCache } from '../response-cache.js';
+import type { Retrieval } from '../retrieval/types.js';
+
+export interface ChatTurnDeps {
+  config: ServiceConfig;
+  memory: Memory;
+  llm: Llm;
+  retrieval: Retrieval;
+  summariser: Summariser;
+  responseCache: ResponseCache;
+  metrics: ServiceMetrics;
+  logger: Logger;
+}
+
+export interface TurnRequest {
+  /** The caller has already checked that the client owns this session. */
+  sessionId: string;
+  messageId: string;
+  text: string;
+}
+
+export interface TurnDone {
+  messageId: string;
+  reply: string;
+  turnCount: number;
+  usage: Usage;
+  model: string;
+  summarised: boolean;
+  /** How the answer was made: by the model, from the response cache, or replayed for a retried messageId. */
+  source: 'model' | 'cache' | 'replay';
+}
+
+export interface TurnListener {
+  /** Each model delta, forwarded the moment it arrives: time to first token is the SLO. */
+  onChunk(chunk: { seq: number; text: string }): void;
+  /** Called once the exchange is durable, before the turn's follow-up work (summary, cache). */
+  onDone?(done: TurnDone): void;
+}
+
+export interface ChatTurns {
+  /** One turn end to end; rejects with a ServiceError (already logged and counted). */
+  run(request: TurnRequest, listener: TurnListener): Promise<TurnDone>;
+  /** Turns in flight on this worker. */
+  inFlight(): number;
+  /** Resolves when every turn in flight has finished (the drain waits on it). */
+  settled(): Promise<void>;
+}
+
+const replayChunkCodePoints = 24;
+// The same top 3 the context gets: the cache key and its invalidation refs cover every product the model could see.
+const retrievalSize = 3;
+// The model layer counts its own failures (it knows the cause); the turn counts the rest.
+const countedByModelLayer = /^ORCH_ERR_MODEL_/;
+
+function replayChunks(text: string): string[] {
+  const codePoints = Array.from(text);
+  const chunks: string[] = [];
+  for (let i = 0; i < codePoints.length; i += replayChunkCodePoints) chunks.push(codePoints.slice(i, i + replayChunkCodePoints).join(''));
+  return chunks;
+}
+
+/** Exchange k (1-based) holds turns 2k-2 and 2k-1, so the stored idx gives the turn count it was answered with. */
+function turnCountOf(exchange: Exchange): number {
+  return Math.floor(exchange.assistant.idx / 2) + 1;
+}
+
+export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
+  const { config, memory, llm, retrieval, summariser, responseCache, metrics, logger } = deps;
+  const busySessions = new Set<string>();
+  const running = new Set<Promise<unknown>>();
+
+  const recentTurns = turnsToLoad(config);
+
+  const fail = (error: unknown, request: TurnRequest): ServiceError => {
+    const coded = asServiceError(error);
+    if (!countedByModelLayer.test(coded.code)) metrics.errors.inc({ code: coded.code });
+    const log = { code: coded.code, sessionId: request.sessionId, messageId: request.messageId, err: error };
+    if (coded.status >= 500) logger.error(log, coded.detail);
+    else logger.warn(log, coded.detail);
+    return coded;
+  };
+
+  async function replay(exchange: Exchange, listener: TurnListener): Promise<TurnDone> {
+    replayChunks(exchange.assistant.content).forEach((text, seq) => listener.onChunk({ seq, text }));
+    const done: TurnDone = {
+      messageId: exchange.messageId, reply: exchange.assistant.content, turnCount: turnCountOf(exchange),
+      usage: exchange.usage, model: exchange.model, summarised: exchange.summarised, source: 'replay',
+    };
+    listener.onDone?.(done);
+    return done;
+  }
+
+  async function answerFromCache(session: LoadedSession, request: TurnRequest, productIds: string[], listener: TurnListener): Promise<TurnDone | null> {
+    const cached = await responseCache.lookup(request.text, productIds);
+    if (!cached) return null;
+    replayChunks(cached.reply).forEach((text, seq) => listener.onChunk({ seq, text }));
+    const usage = { inputTokens: 0, outputTokens: 0 };
+    const stored = await memory.appendExchange(request.sessionId, session.meta.nextIdx, {
+      messageId: request.messageId, userText: request.text, assistantText: cached.reply, usage, model: cached.model, summarised: false,
+    });
+    const done: TurnDone = {
+      messageId: request.messageId, reply: stored.exchange.assistant.content, turnCount: stored.turnCount,
+      usage: stored.exchange.usage, model: stored.exchange.model, summarised: false, source: stored.duplicate ? 'replay' : 'cache',
+    };
+    listener.onDone?.(done);
+    return done;
+  }
+
+  async function streamFromModel(session: LoadedSession, request: TurnRequest, context: BuiltContext, arrivedAt: number, listener: TurnListener): Promise<TurnDone> {
+    const elapsed = performance.now() - arrivedAt;
+    const remaining = Math.max(1, Math.floor(config.timeouts.turnBudgetMs - elapsed));
+    const stream = llm.stream({
+      model: 'sonnet',
+      system: context.system,
+      messages: context.messages,
+      maxTokens: config.context.maxOutputTokens,
+      // The model layer gives each attempt its own adaptive timeout inside this deadline, so a
+      // slow Sonnet still leaves Haiku the rest of the turn's budget.
+      timeoutMs: remaining,
+      signal: AbortSignal.timeout(remaining),
+    });
+    let reply = '';
+    let seq = 0;
+    let firstChunkAt: number | undefined;
+    for await (const text of stream) {
+      firstChunkAt ??= performance.now();
+      listener.onChunk({ seq, text });
+      seq += 1;
+      reply += text;
+    }
+    const result = await stream.result;
+    // Which model answered (Sonnet, or Haiku after a fallback) is known only once the stream ends.
+    if (firstChunkAt !== undefined) metrics.ttft.observe({ model: result.model }, (firstChunkAt - arrivedAt) / 1_000);
+    metrics.contextInputTokens.observe({ model: result.model }, context.estimatedInputTokens);
+    const stored = await memory.appendExchange(request.sessionId, session.meta.nextIdx, {
+      messageId: request.messageId,
+      userText: context.storedUserText,
+      assistantText: reply,
+      usage: result.usage,
+      model: result.modelId,
+      summarised: context.summarised,
+    });
+    const done: TurnDone = {
+      messageId: request.messageId, reply: stored.exchange.assistant.content, turnCount: stored.turnCount,
+      usage: stored.exchange.usage, model: stored.exchange.model, summarised: stored.exchange.summarised,
+      source: stored.duplicate ? 'replay' : 'model',
+    };
+    listener.onDone?.(done);
+    return done;
+  }
+
+  async function saveSummaryAfterDone(request: TurnRequest, context: BuiltContext): Promise<void> {
+    if (!context.newSummary) return;
+    try {
+      await memory.saveSummary(request.sessionId, context.newSummary);
+    } catch (error) {
+      // The turn is already acknowledged; the next turn summarises again, so this costs tokens, not context.
+      fail(error, request);
+    }
+  }
+
+  async function turn(request: TurnRequest, listener: TurnListener, arrivedAt: number): Promise<TurnDone> {
+    validateMessage(request.text, config);
+    // Both reads sit before the first token: run them side by side.
+    const [session, previous] = await Promise.all([
+      memory.loadSession(request.sessionId, { recentTurns }),
+      memory.findExchange(request.sessionId, request.messageId),
+    ]);
+    if (!session) throw serviceErrors.sessionNotFound();
+    if (previous) return replay(previous, listener);
+
+    // Only a session's first question is free of context, so only its answer may be shared.
+    const cacheable = session.meta.turnCount === 0;
+    const retrievedAt = Date.now();
+    let productIds: string[] = [];
+    if (cacheable) {
+      const hits = await retrieval.search({ query: { match: { text: request.text } }, size: retrievalSize });
+      productIds = hits.hits.hits.map((hit) => hit._id);
+      const fromCache = await answerFromCache(session, request, productIds, listener);
+      if (fromCache) return fromCache;
+    }
+    const context = await buildContext({ config, session, question: request.text, retrieval, summariser, logger });
+    const done = await streamFromModel(session, request, context, arrivedAt, listener);
+    await saveSummaryAfterDone(request, context);
+    if (cacheable && done.source === 'model') {
+      await responseCache.store(request.text, productIds, { reply: done.reply, model: done.model, retrievedAt });
+    }
+    return done;
+  }
+
+  return {
+    run(request, listener) {
+      const arrivedAt = performance.now();
+      if (busySessions.has(request.sessionId)) return Promise.reject(fail(serviceErrors.concurrentTurn(), request));
+      busySessions.add(request.sessionId);
+      // The session is free the moment its done is sent: a client may send its next message
+      // on hearing it, while this turn still saves its summary and caches its answer.
+      const release = () => busySessions.delete(request.sessionId);
+      const releasing: TurnListener = {
+        onChunk: listener.onChunk,
+        onDone: (done) => {
+          release();
+          listener.onDone?.(done);
+        },
+      };
+      const work = turn(request, releasing, arrivedAt).then(
+        (done) => {
+          metrics.turnDuration.observe({ model: done.model, outcome: done.source }, (performance.now() - arrivedAt) / 1_000);
+          return done;
+        },
+        (error: unknown) => {
+          const coded = fail(error, request);
+          metrics.turnDuration.observe({ model: 'none', outcome: 'error' }, (performance.now() - arrivedAt) / 1_000);
+          throw coded;
+        },
+      ).finally(() => {
+        release();
+        running.delete(work);
+      });
+      running.add(work);
+      return work;
+    },
+    inFlight: () => running.size,
+    async settled() {
+      while (running.size > 0) await Promise.allSettled([...running]);
+    },
+  };
+}

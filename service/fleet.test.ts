@@ -1,0 +1,101 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startBedrockEmulator } from '../stack/bedrock/server.js';
+import { isAlive } from '../stack/stack-state.js';
+import { connectChat, createSession, listAllTurns } from '../test/chat-client.js';
+import { type ServiceDeps, startServiceDeps } from '../test/service-deps.js';
+import { type RunningFleet, startFleet } from '../test/service-fleet.js';
+
+let deps: ServiceDeps;
+let emulator: RunningEmulator;
+const fleets: RunningFleet[] = [];
+
+beforeAll(async () => {
+  [deps, emulator] = await Promise.all([startServiceDeps(), startBedrockEmulator({ timeScale: 0.05 })]);
+});
+
+afterEach(async () => {
+  for (const fleet of fleets.splice(0)) await fleet.stop();
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  await deps?.stop();
+});
+
+async function fleetWith(env: Record<string, string> = {}): Promise<RunningFleet> {
+  const fleet = await startFleet(deps, emulator.url, env);
+  fleets.push(fleet);
+  return fleet;
+}
+
+function killAll(pids: number[]): void {
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+}
+
+describe('the fleet', () => {
+  it('replaces SIGKILLed workers, and the client resumes on a new one with every acknowledged turn', async () => {
+    const fleet = await fleetWith();
+    const session = await createSession(fleet.baseUrl, 'fleet-kill');
+    const before = connectChat(fleet.wsUrl, session.sessionId, session.token);
+    expect((await before.ready).turnCount).toBe(0);
+    for (let i = 1; i <= 3; i += 1) {
+      expect((await before.turn(`kill-${i}`, 'ホラー漫画のおすすめを教えて')).turnCount).toBe(i);
+    }
+
+    const killed = fleet.workers();
+    killAll(killed);
+    await before.closed;
+    await fleet.waitForWorkers(2, killed);
+    expect(killed.filter(isAlive)).toEqual([]);
+
+    const after = connectChat(fleet.wsUrl, session.sessionId, session.token);
+    expect((await after.ready).turnCount).toBe(3);
+    expect((await after.turn('kill-4', '2番目のやつについて詳しく')).turnCount).toBe(4);
+    after.close();
+    const turns = await listAllTurns(fleet.baseUrl, session.sessionId, session.token);
+    expect(turns.map((turn) => turn.idx)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(turns.map((turn) => turn.messageId))).toEqual(new Set(['kill-1', 'kill-2', 'kill-3', 'kill-4']));
+  });
+
+  it('naive inProcessSessions loses the session when its worker is killed (seed 000 scenario 2)', async () => {
+    const fleet = await fleetWith({ GAMEDAY_NAIVE: 'inProcessSessions', GAMEDAY_SERVICE_WORKERS: '1' });
+    const session = await createSession(fleet.baseUrl, 'fleet-naive');
+    const client = connectChat(fleet.wsUrl, session.sessionId, session.token);
+    await client.ready;
+    expect((await client.turn('naive-1', 'ホラー漫画のおすすめを教えて')).turnCount).toBe(1);
+    const killed = fleet.workers();
+    killAll(killed);
+    await client.closed;
+    await fleet.waitForWorkers(1, killed);
+
+    const again = connectChat(fleet.wsUrl, session.sessionId, session.token);
+    await expect(again.ready).rejects.toThrow('ORCH_ERR_SESSION_NOT_FOUND');
+  });
+
+  it('SIGTERM drains: a stream in flight finishes with a durable done, then the fleet exits 0', async () => {
+    const fleet = await fleetWith();
+    const session = await createSession(fleet.baseUrl, 'fleet-drain');
+    const client = connectChat(fleet.wsUrl, session.sessionId, session.token);
+    await client.ready;
+    let chunks = 0;
+    let signalled = false;
+    const done = client.turn('drain-1', 'ホラー漫画のおすすめを教えて', () => {
+      chunks += 1;
+      if (!signalled) {
+        signalled = true;
+        fleet.primary.kill('SIGTERM');
+      }
+    });
+    const frame = await done;
+    expect(signalled).toBe(true);
+    expect(chunks).toBeGreaterThan(1);
+    expect(frame.turnCount).toBe(1);
+    expect(await fleet.exited).toEqual({ code: 0, signal: null });
+    const stored = await deps.documents.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+      TableName: deps.table,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :turn)',
+      ExpressionAttributeValues: { ':pk': `SESSION#${session.sessionId}`, ':turn': 'TURN#' },
+    }));
+    expect(stored.Items?.length).toBe(2);
+  });
+});

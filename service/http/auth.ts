@@ -1,0 +1,20 @@
+import type { FastifyRequest } from 'fastify';
+import { serviceErrors } from '../errors.js';
+import { sessionIdPattern } from '../memory/session-ids.js';
+import type { Memory, SessionMeta } from '../memory/types.js';
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
+}
+
+/** 400 for a malformed id, 401 without a token, 404 for no such session, 403 for someone else's. */
+export async function ownedSession(request: FastifyRequest, memory: Memory, sessionId: string): Promise<SessionMeta> {
+  if (!sessionIdPattern.test(sessionId)) throw serviceErrors.invalidSessionId();
+  const token = bearerToken(request);
+  if (token === undefined) throw serviceErrors.unauthenticated();
+  const session = await memory.loadSession(sessionId, { recentTurns: 1 });
+  if (!session) throw serviceErrors.sessionNotFound();
+  if (!memory.verifyOwner(session.meta, token)) throw serviceErrors.notOwner();
+  return session.meta;
+}

@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunningPart, startProcess, waitUntilReady } from './managed-process.js';
+import { choosePort, loopback } from './ports.js';
+
+export const serviceProfiles = ['hardened', 'naive'] as const;
+export type ServiceProfile = (typeof serviceProfiles)[number];
+
+export interface ServiceProcessOptions {
+  dir: string;
+  port?: number;
+  workers: number;
+  profile: ServiceProfile;
+  /** Single naive switches over the profile (service/config.ts names them). */
+  naive: string[];
+  redisUrl: string;
+  dynamodbEndpoint: string;
+  table: string;
+  bedrockEndpoint: string;
+  signingSecret: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningServiceProcess extends RunningPart {
+  http: string;
+  ws: string;
+  statusFile: string;
+}
+
+export interface FleetStatus {
+  primaryPid: number;
+  workers: number[];
+  restarts: number;
+}
+
+const serviceMain = fileURLToPath(new URL('../service/main.ts', import.meta.url));
+const tsxLoader = import.meta.resolve('tsx');
+
+/** The live worker pids the fleet's primary last wrote, or null before it wrote any. */
+export function readFleetStatus(statusFile: string): FleetStatus | null {
+  try {
+    return JSON.parse(readFileSync(statusFile, 'utf8')) as FleetStatus;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the orchestrator (its primary and N workers) as processes. The stack never imports
+ * the service: it is the system under test, configured only through its environment.
+ */
+export async function startServiceProcess(options: ServiceProcessOptions): Promise<RunningServiceProcess> {
+  const port = await choosePort('the service', options.port);
+  const logPath = join(options.dir, 'service.log');
+  const statusFile = join(options.dir, 'fleet.json');
+  const child = await startProcess({
+    name: 'service',
+    command: process.execPath,
+    args: ['--import', tsxLoader, serviceMain],
+    logPath,
+    env: {
+      ...options.env,
+      GAMEDAY_SERVICE_HOST: loopback,
+      GAMEDAY_SERVICE_PORT: String(port),
+      GAMEDAY_SERVICE_WORKERS: String(options.workers),
+      GAMEDAY_PROFILE: options.profile,
+      GAMEDAY_NAIVE: options.naive.join(','),
+      GAMEDAY_FLEET_STATUS_FILE: statusFile,
+      REDIS_URL: options.redisUrl,
+      DYNAMODB_ENDPOINT: options.dynamodbEndpoint,
+      DYNAMODB_TABLE: options.table,
+      BEDROCK_ENDPOINT: options.bedrockEndpoint,
+      SESSION_SIGNING_SECRET: options.signingSecret,
+    },
+  });
+  const http = `http://${loopback}:${port}`;
+  try {
+    await waitUntilReady({
+      what: 'the orchestrator service',
+      process: child,
+      timeoutMs: 60_000,
+      probe: async () => {
+        const response = await fetch(`${http}/readyz`);
+        if (!response.ok) throw new Error(`readyz answered ${response.status}`);
+        const workers = readFleetStatus(statusFile)?.workers.length ?? 0;
+        if (workers < options.workers) throw new Error(`${workers} of ${options.workers} workers are up`);
+      },
+    });
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+  return {
+    http,
+    ws: `ws://${loopback}:${port}/v1/ws`,
+    statusFile,
+    port,
+    pid: child.pid,
+    logPath,
+    process: child,
+    // The fleet drains for up to 30 s; give it that before SIGKILL.
+    stop: async () => { await child.stop(35_000); },
+  };
+}
