@@ -1,29 +1,13 @@
 import swagger from '@fastify/swagger';
 import fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
-import { createChatTurns } from './chat/chat-turn.js';
-import type { ServiceConfig } from './config.js';
-import type { Summariser } from './context/types.js';
+import { type ChatTurnDeps, createChatTurns } from './chat/chat-turn.js';
 import { asServiceError, ServiceError, serviceErrors } from './errors.js';
 import { registerOpsRoutes } from './http/ops-routes.js';
 import { registerRoutes } from './http/routes.js';
-import type { Llm } from './llm/types.js';
-import type { Memory } from './memory/types.js';
-import type { ServiceMetrics } from './metrics.js';
-import type { ResponseCache } from './response-cache.js';
-import type { Retrieval } from './retrieval/types.js';
 import { attachWebSocket } from './ws/ws-server.js';
 
-export interface AppDeps {
-  config: ServiceConfig;
-  memory: Memory;
-  llm: Llm;
-  retrieval: Retrieval;
-  summariser: Summariser;
-  responseCache: ResponseCache;
-  metrics: ServiceMetrics;
-  logger: Logger;
-}
+/** The app needs exactly what a chat turn needs: every dependency comes in. */
+export type AppDeps = ChatTurnDeps;
 
 declare module 'fastify' {
   interface FastifyInstance {
