@@ -136,8 +136,9 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     ws: {
       pingIntervalMs: integer(env, 'GAMEDAY_PING_INTERVAL_MS', 20_000, 10, 600_000),
       pongTimeoutMs: integer(env, 'GAMEDAY_PONG_TIMEOUT_MS', 5_000, 10, 600_000),
-      maxFrameBytes: 65_536,
-      maxBufferedBytes: 1_048_576,
+      // The largest valid message (4000 graphemes of at most 4 UTF-8 bytes) must fit in one frame.
+      maxFrameBytes: integer(env, 'GAMEDAY_WS_MAX_FRAME_BYTES', 65_536, 16_384, 16_777_216),
+      maxBufferedBytes: integer(env, 'GAMEDAY_WS_MAX_BUFFERED_BYTES', 1_048_576, 1_024, 67_108_864),
     },
     input: { maxGraphemes: 4_000, maxBytesPerGrapheme: 4 },
     prices: {

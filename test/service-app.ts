@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { buildApp, type AppDeps } from '../service/app.js';
 import type { ServiceConfig } from '../service/config.js';
 import { createSummariser } from '../service/context/summariser.js';
@@ -17,7 +17,8 @@ import { startServiceDeps, type ServiceDeps } from './service-deps.js';
  * emulator (time-compressed), started once per test file; any number of apps on port 0 over them.
  */
 export interface ServiceStack {
-  start(env?: Record<string, string>): Promise<RunningService>;
+  /** `logger` lets a test read the app's log lines; silent by default. */
+  start(env?: Record<string, string>, options?: { logger?: Logger }): Promise<RunningService>;
   stop(): Promise<void>;
   emulator: RunningEmulator;
   redisUrl: string;
@@ -61,9 +62,9 @@ export async function startServiceStack(options: { timeScale?: number; targetOut
     const { config: configFor, redis } = startedDeps;
     const emulatorUrl = startedEmulator.url;
 
-    const start = async (env: Record<string, string> = {}): Promise<RunningService> => {
+    const start = async (env: Record<string, string> = {}, appOptions: { logger?: Logger } = {}): Promise<RunningService> => {
       const config = configFor({ BEDROCK_ENDPOINT: emulatorUrl, AWS_REGION: 'us-east-1', ...env });
-      const logger = pino({ level: 'silent' });
+      const logger = appOptions.logger ?? pino({ level: 'silent' });
       const metrics = createMetrics({ defaultMetrics: false });
       const redisClient = createSessionRedisClient(config, logger);
       const dynamoClient = createSessionDocumentClient(config);
