@@ -84,6 +84,8 @@ export function serveConnection(socket: WebSocket, session: { sessionId: string;
   };
 
   socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+    // Once we are closing the socket, nothing it sends may start work we could not deliver.
+    if (socket.readyState !== WebSocket.OPEN) return;
     heartbeat?.sawTraffic();
     const buffer = asBuffer(data);
     if (buffer.length > config.ws.maxFrameBytes) {
