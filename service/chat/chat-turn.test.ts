@@ -74,6 +74,17 @@ describe('chat turn', () => {
     expect(loaded?.meta.turnCount).toBe(1);
   });
 
+  it('makes no second turn for a retry older than the loaded window, and answers with the stored reply', async () => {
+    const { meta } = await service.deps.memory.createSession({ customerId: 'old-retry' });
+    // A question that retrieves no product, so its cached answer stays out of the cache tests' way.
+    const first = await turn(turns, meta.sessionId, 'old-0', '送料はいくらですか');
+    for (let i = 1; i <= 11; i += 1) await turn(turns, meta.sessionId, `old-${i}`, `${i}番目の質問です`);
+    const again = await turn(turns, meta.sessionId, 'old-0', '送料はいくらですか');
+    expect(again.done).toMatchObject({ turnCount: 1, reply: first.done.reply, source: 'replay' });
+    const loaded = await service.deps.memory.loadSession(meta.sessionId, { recentTurns: 2 });
+    expect(loaded?.meta.turnCount).toBe(12);
+  });
+
   it('refuses a second message while the session has one in flight', async () => {
     const { meta } = await service.deps.memory.createSession({ customerId: 'busy' });
     const first = turn(turns, meta.sessionId, 'busy-1', 'スポーツマンガは？');

@@ -73,6 +73,11 @@ function turnCountOf(exchange: Exchange): number {
   return Math.floor(exchange.assistant.idx / 2) + 1;
 }
 
+/** A duplicate answers with its own exchange's count, as a replay does; a new turn with the session's. */
+function doneTurnCount(stored: { exchange: Exchange; duplicate: boolean; turnCount: number }): number {
+  return stored.duplicate ? turnCountOf(stored.exchange) : stored.turnCount;
+}
+
 export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
   const { config, memory, llm, retrieval, summariser, responseCache, metrics, logger } = deps;
   const busySessions = new Set<string>();
@@ -108,7 +113,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
       messageId: request.messageId, userText: request.text, assistantText: cached.reply, usage, model: cached.model, summarised: false,
     });
     const done: TurnDone = {
-      messageId: request.messageId, reply: stored.exchange.assistant.content, turnCount: stored.turnCount,
+      messageId: request.messageId, reply: stored.exchange.assistant.content, turnCount: doneTurnCount(stored),
       usage: stored.exchange.usage, model: stored.exchange.model, summarised: false, source: stored.duplicate ? 'replay' : 'cache',
     };
     listener.onDone?.(done);
@@ -150,7 +155,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
       summarised: context.summarised,
     });
     const done: TurnDone = {
-      messageId: request.messageId, reply: stored.exchange.assistant.content, turnCount: stored.turnCount,
+      messageId: request.messageId, reply: stored.exchange.assistant.content, turnCount: doneTurnCount(stored),
       usage: stored.exchange.usage, model: stored.exchange.model, summarised: stored.exchange.summarised,
       source: stored.duplicate ? 'replay' : 'model',
     };
@@ -170,13 +175,16 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
 
   async function turn(request: TurnRequest, listener: TurnListener, arrivedAt: number): Promise<TurnDone> {
     validateMessage(request.text, config);
-    // Both reads sit before the first token: run them side by side.
-    const [session, previous] = await Promise.all([
-      memory.loadSession(request.sessionId, { recentTurns }),
-      memory.findExchange(request.sessionId, request.messageId),
-    ]);
+    const session = await memory.loadSession(request.sessionId, { recentTurns });
     if (!session) throw serviceErrors.sessionNotFound();
-    if (previous) return replay(previous, listener);
+    // A retried send is almost always of a recent turn, which the loaded window shows, so the
+    // stored exchange is read only then: one store read less before every first token. A retry
+    // older than the window still makes no second turn: appendExchange's idempotency item
+    // refuses it and returns the stored exchange (the model call is wasted, the turn is not).
+    if (session.turns.some((stored) => stored.messageId === request.messageId)) {
+      const previous = await memory.findExchange(request.sessionId, request.messageId);
+      if (previous) return replay(previous, listener);
+    }
 
     // Only a session's first question is free of context, so only its answer may be shared.
     const cacheable = session.meta.turnCount === 0;
