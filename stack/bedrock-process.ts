@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { choosePort, loopback } from './ports.js';
-import { type RunningPart, startProcess, waitUntilReady } from './managed-process.js';
+import { type RunningPart, startPart } from './managed-process.js';
 
 export interface BedrockProcessOptions {
   dir: string;
@@ -24,35 +24,22 @@ const tsxLoader = import.meta.resolve('tsx');
 export async function startBedrockProcess(options: BedrockProcessOptions): Promise<RunningBedrockProcess> {
   const port = await choosePort('the Bedrock emulator', options.port);
   const logPath = join(options.dir, 'bedrock.log');
-  const child = await startProcess({
+  const endpoint = `http://${loopback}:${port}`;
+  const part = await startPart({
     name: 'bedrock',
     command: process.execPath,
     args: ['--import', tsxLoader, emulatorMain, '--port', String(port), '--host', loopback,
       '--seed', String(options.seed), '--time-scale', String(options.timeScale)],
     logPath,
     env: options.env,
-  });
-  const endpoint = `http://${loopback}:${port}`;
-  try {
-    await waitUntilReady({
+    port,
+    ready: {
       what: 'the Bedrock emulator',
-      process: child,
       probe: async () => {
         const response = await fetch(`${endpoint}/_admin/health`);
         if (!response.ok) throw new Error(`health answered ${response.status}`);
       },
-    });
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
-  return {
-    endpoint,
-    admin: `${endpoint}/_admin`,
-    port,
-    pid: child.pid,
-    logPath,
-    process: child,
-    stop: async () => { await child.stop(); },
-  };
+    },
+  });
+  return { ...part, endpoint, admin: `${endpoint}/_admin` };
 }

@@ -125,3 +125,29 @@ export async function waitUntilReady(options: ReadyOptions): Promise<void> {
     await sleep(intervalMs);
   }
 }
+
+export interface PartOptions extends StartOptions {
+  port: number;
+  ready: Omit<ReadyOptions, 'process'>;
+  /** How long a stop waits after SIGTERM before SIGKILL. */
+  stopGraceMs?: number;
+}
+
+/** Starts a part of the stack and waits until it answers; a part that never does is stopped. */
+export async function startPart(options: PartOptions): Promise<RunningPart> {
+  const { port, ready, stopGraceMs = 5_000, ...start } = options;
+  const child = await startProcess(start);
+  try {
+    await waitUntilReady({ ...ready, process: child });
+  } catch (error) {
+    await child.stop(stopGraceMs);
+    throw error;
+  }
+  return {
+    port,
+    pid: child.pid,
+    logPath: child.logPath,
+    process: child,
+    stop: async () => { await child.stop(stopGraceMs); },
+  };
+}

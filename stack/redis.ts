@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stackErrors } from './errors.js';
-import { type RunningPart, startProcess, waitUntilReady } from './managed-process.js';
+import { type RunningPart, startPart } from './managed-process.js';
 import { choosePort, loopback } from './ports.js';
 import { redisConfig } from './redis-config.js';
 
@@ -72,33 +72,18 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
   }));
 
   const logPath = join(options.dir, 'redis.log');
-  const child = await startProcess({
+  const url = `redis://${loopback}:${port}`;
+  const part = await startPart({
     name: 'redis',
     command,
     args: [configPath],
     cwd: options.dir,
     logPath,
-    onSpawnError: () => stackErrors.missingRedis(command),
-  });
-  const url = `redis://${loopback}:${port}`;
-  try {
-    await waitUntilReady({
-      what: 'redis-server',
-      process: child,
-      timeoutMs: 15_000,
-      probe: () => withRedis(url, (client) => client.ping()),
-    });
-  } catch (error) {
-    await child.stop(stopGraceMs);
-    throw error;
-  }
-  return {
-    url,
     port,
-    pid: child.pid,
-    logPath,
-    process: child,
+    onSpawnError: () => stackErrors.missingRedis(command),
+    ready: { what: 'redis-server', timeoutMs: 15_000, probe: () => withRedis(url, (client) => client.ping()) },
     // SIGTERM makes redis shut down cleanly; with persistence off it saves nothing.
-    stop: async () => { await child.stop(stopGraceMs); },
-  };
+    stopGraceMs,
+  });
+  return { ...part, url };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RunningPart, startProcess, waitUntilReady } from './managed-process.js';
+import { type RunningPart, startPart } from './managed-process.js';
 import { choosePort, loopback } from './ports.js';
 
 export const serviceProfiles = ['hardened', 'naive'] as const;
@@ -54,7 +54,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const port = await choosePort('the service', options.port);
   const logPath = join(options.dir, 'service.log');
   const statusFile = join(options.dir, 'fleet.json');
-  const child = await startProcess({
+  const http = `http://${loopback}:${port}`;
+  const part = await startPart({
     name: 'service',
     command: process.execPath,
     args: ['--import', tsxLoader, serviceMain],
@@ -73,12 +74,9 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
       BEDROCK_ENDPOINT: options.bedrockEndpoint,
       SESSION_SIGNING_SECRET: options.signingSecret,
     },
-  });
-  const http = `http://${loopback}:${port}`;
-  try {
-    await waitUntilReady({
+    port,
+    ready: {
       what: 'the orchestrator service',
-      process: child,
       timeoutMs: 60_000,
       probe: async () => {
         const response = await fetch(`${http}/readyz`);
@@ -86,20 +84,9 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
         const workers = readFleetStatus(statusFile)?.workers.length ?? 0;
         if (workers < options.workers) throw new Error(`${workers} of ${options.workers} workers are up`);
       },
-    });
-  } catch (error) {
-    await child.stop();
-    throw error;
-  }
-  return {
-    http,
-    ws: `ws://${loopback}:${port}/v1/ws`,
-    statusFile,
-    port,
-    pid: child.pid,
-    logPath,
-    process: child,
+    },
     // The fleet drains for up to 30 s; give it that before SIGKILL.
-    stop: async () => { await child.stop(35_000); },
-  };
+    stopGraceMs: 35_000,
+  });
+  return { ...part, http, ws: `ws://${loopback}:${port}/v1/ws`, statusFile };
 }
