@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,10 @@ describe('gameday stack', () => {
     expect(endpoints.processes.map((part) => part.name).sort()).toEqual(['bedrock', 'dynamodb', 'redis', 'service']);
     expect(endpoints.service.workers).toHaveLength(2);
     const pids = [endpoints.supervisorPid, ...endpoints.processes.map((part) => part.pid), ...endpoints.service.workers];
+    // The audit reads the signing secret from the state file; status never prints it.
+    const secret = (JSON.parse(readFileSync(join(stateDir, 'stack.json'), 'utf8')) as { serviceSigningSecret?: string }).serviceSigningSecret;
+    expect(secret?.length).toBeGreaterThanOrEqual(16);
+    expect(up.stdout).not.toContain(secret);
     expect(pids.every(isAlive)).toBe(true);
 
     const again = await runCli(['stack', 'up'], envFor(stateDir));

@@ -25,6 +25,8 @@ export interface StackState {
   startedAt: string;
   endpoints: StackEndpoints;
   processes: StackProcessRecord[];
+  /** The service's turn-signing secret, for the end-of-run audit; never printed by `status`. */
+  serviceSigningSecret?: string;
 }
 
 export interface SweeperReport {

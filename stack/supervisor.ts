@@ -45,6 +45,7 @@ export function superviseStack(options: SupervisorOptions): Supervisor {
       startedAt: new Date().toISOString(),
       endpoints: stack.endpoints,
       processes: stack.processes,
+      ...(options.stack.service ? { serviceSigningSecret: options.stack.service.signingSecret } : {}),
     };
     writeStackState(stateDir, state);
     void stack.firstExit.then((name) => {
