@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import type { CliConfig } from './config.js';
 import { cliErrors } from './errors.js';
@@ -13,9 +12,9 @@ import { logTail } from '../stack/managed-process.js';
 import { type StackState, isAlive, readStackState, stackLogDir, stackStatePath } from '../stack/stack-state.js';
 import type { SupervisorMessage, SupervisorRequest } from '../stack/supervisor-main.js';
 import { superviseStack } from '../stack/supervisor.js';
+import { tsxProgramArgs } from '../stack/tsx-program.js';
 
-const supervisorMain = fileURLToPath(new URL('../stack/supervisor-main.ts', import.meta.url));
-const tsxLoader = import.meta.resolve('tsx');
+const supervisorMain = new URL('../stack/supervisor-main.ts', import.meta.url);
 const startTimeoutMs = 120_000;
 
 export interface UpOptions {
@@ -72,7 +71,7 @@ async function startInBackground(options: UpOptions, say: (line: string) => void
   const request: SupervisorRequest = { stateDir: options.config.stateDir, stack: options.stack };
   const logFd = openSync(logPath, 'a');
   // Detached: the supervisor leads its own process group and outlives this command.
-  const child = spawn(process.execPath, ['--import', tsxLoader, supervisorMain, JSON.stringify(request)], {
+  const child = spawn(process.execPath, tsxProgramArgs(supervisorMain, JSON.stringify(request)), {
     detached: true,
     stdio: ['ignore', logFd, logFd, 'ipc'],
     env: options.config.childEnv,

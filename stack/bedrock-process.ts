@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { choosePort, loopback } from './ports.js';
+import { tsxProgramArgs } from './tsx-program.js';
 import { type RunningPart, startPart } from './managed-process.js';
 
 export interface BedrockProcessOptions {
@@ -16,9 +16,7 @@ export interface RunningBedrockProcess extends RunningPart {
   admin: string;
 }
 
-const emulatorMain = fileURLToPath(new URL('./bedrock/main.ts', import.meta.url));
-// An absolute loader URL, so the child finds tsx whatever its working directory is.
-const tsxLoader = import.meta.resolve('tsx');
+const emulatorMain = new URL('./bedrock/main.ts', import.meta.url);
 
 /** Runs the Bedrock emulator as its own process, so its timers never share a loop with ours. */
 export async function startBedrockProcess(options: BedrockProcessOptions): Promise<RunningBedrockProcess> {
@@ -28,8 +26,8 @@ export async function startBedrockProcess(options: BedrockProcessOptions): Promi
   const part = await startPart({
     name: 'bedrock',
     command: process.execPath,
-    args: ['--import', tsxLoader, emulatorMain, '--port', String(port), '--host', loopback,
-      '--seed', String(options.seed), '--time-scale', String(options.timeScale)],
+    args: tsxProgramArgs(emulatorMain, '--port', String(port), '--host', loopback,
+      '--seed', String(options.seed), '--time-scale', String(options.timeScale)),
     logPath,
     env: options.env,
     port,

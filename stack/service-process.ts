@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type RunningPart, startPart } from './managed-process.js';
 import { choosePort, loopback } from './ports.js';
+import { tsxProgramArgs } from './tsx-program.js';
 
 export const serviceProfiles = ['hardened', 'naive'] as const;
 export type ServiceProfile = (typeof serviceProfiles)[number];
@@ -34,8 +34,7 @@ export interface FleetStatus {
   restarts: number;
 }
 
-const serviceMain = fileURLToPath(new URL('../service/main.ts', import.meta.url));
-const tsxLoader = import.meta.resolve('tsx');
+const serviceMain = new URL('../service/main.ts', import.meta.url);
 
 /** The live worker pids the fleet's primary last wrote, or null before it wrote any. */
 export function readFleetStatus(statusFile: string): FleetStatus | null {
@@ -58,7 +57,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   const part = await startPart({
     name: 'service',
     command: process.execPath,
-    args: ['--import', tsxLoader, serviceMain],
+    args: tsxProgramArgs(serviceMain),
     logPath,
     env: {
       ...options.env,
