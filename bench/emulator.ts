@@ -22,15 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { modelIds } from '../stack/bedrock/models.js';
 import type { CallRecord } from '../stack/bedrock/records.js';
 import { freePort } from '../stack/ports.js';
+import { option } from './options.js';
 
 const ttftErrorTargetMs = 20;
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index === -1 ? fallback : Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-}
 
 const streams = option('streams', 2_000);
 // Sonnet streams last about 9 s at this scale: longer than the ramp, so they all overlap.

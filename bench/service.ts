@@ -43,6 +43,7 @@ import { createLoadPool, type LoadPool } from './service-load.js';
 import { cpuCeiling, printCeiling } from './service-capacity.js';
 import { RecordCollector, summarisePhase } from './service-stats.js';
 import { addedP95TargetMs, printCarried, printPhase, printSteps, printTarget, type StepOutcome, targetRate } from './service-report.js';
+import { option } from './options.js';
 
 const ttftSloMs = 3_000;
 const maxErrorRate = 0.01;
@@ -50,13 +51,6 @@ const maxErrorRate = 0.01;
 const maxGeneratorLagP95Ms = 250;
 const maxPreparedSessions = 2_000;
 const carriedShareOfCeiling = 0.6;
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index === -1 ? fallback : Number(process.argv[index + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
-  return value;
-}
 
 const settings = {
   rate: option('rate', 100),
@@ -111,7 +105,7 @@ async function startAll(running: Running, signal: AbortSignal): Promise<Required
   if (!quotas.ok) throw new Error(`raising the emulator's quotas answered ${quotas.status}`);
   interrupted();
   console.log(`starting the service fleet (${settings.workers} workers) …`);
-  const fleet = running.fleet = await startFleet(deps, bedrock.endpoint, { GAMEDAY_SERVICE_WORKERS: String(settings.workers) });
+  const fleet = running.fleet = await startFleet(deps, bedrock.endpoint, { workers: settings.workers });
   interrupted();
   const pool = running.pool = createLoadPool({
     baseUrl: fleet.baseUrl, wsUrl: fleet.wsUrl, random: seededRandom(1), thinkMs: settings.thinkMs, turnsPerSession: 5, turnTimeoutMs: 30_000,
@@ -136,7 +130,7 @@ async function main(signal: AbortSignal, running: Running): Promise<void> {
   const { bedrock, fleet, pool, deps } = await startAll(running, signal);
   const collector = new RecordCollector(bedrock.admin);
   const progress = (line: string) => console.log(line);
-  const pids = () => ({ service: [fleet.primary.pid as number, ...fleet.workers()], emulator: [bedrock.pid],
+  const pids = () => ({ service: [fleet.primaryPid, ...fleet.workers()], emulator: [bedrock.pid],
     dynamodb: [deps.dynamodb.pid], redis: [deps.redis.pid] });
   const cpuNow = (): Record<string, number> => {
     const generator = process.cpuUsage();

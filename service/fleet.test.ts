@@ -3,7 +3,7 @@ import { type RunningEmulator, startBedrockEmulator } from '../stack/bedrock/ser
 import { isAlive } from '../stack/stack-state.js';
 import { connectChat, createSession, listAllTurns } from '../test/chat-client.js';
 import { type ServiceDeps, startServiceDeps } from '../test/service-deps.js';
-import { type RunningFleet, startFleet } from '../test/service-fleet.js';
+import { type FleetOptions, type RunningFleet, startFleet } from '../test/service-fleet.js';
 
 let deps: ServiceDeps;
 let emulator: RunningEmulator;
@@ -22,8 +22,8 @@ afterAll(async () => {
   await deps?.stop();
 });
 
-async function fleetWith(env: Record<string, string> = {}): Promise<RunningFleet> {
-  const fleet = await startFleet(deps, emulator.url, env);
+async function fleetWith(options: FleetOptions = {}): Promise<RunningFleet> {
+  const fleet = await startFleet(deps, emulator.url, options);
   fleets.push(fleet);
   return fleet;
 }
@@ -58,7 +58,7 @@ describe('the fleet', () => {
   });
 
   it('naive inProcessSessions loses the session when its worker is killed (seed 000 scenario 2)', async () => {
-    const fleet = await fleetWith({ GAMEDAY_NAIVE: 'inProcessSessions', GAMEDAY_SERVICE_WORKERS: '1' });
+    const fleet = await fleetWith({ naive: ['inProcessSessions'], workers: 1 });
     const session = await createSession(fleet.baseUrl, 'fleet-naive');
     const client = connectChat(fleet.wsUrl, session.sessionId, session.token);
     await client.ready;
@@ -83,7 +83,7 @@ describe('the fleet', () => {
       chunks += 1;
       if (!signalled) {
         signalled = true;
-        fleet.primary.kill('SIGTERM');
+        process.kill(fleet.primaryPid, 'SIGTERM');
       }
     });
     const frame = await done;
