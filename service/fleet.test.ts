@@ -55,7 +55,7 @@ describe('the fleet', () => {
     const turns = await listAllTurns(fleet.baseUrl, session.sessionId, session.token);
     expect(turns.map((turn) => turn.idx)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(new Set(turns.map((turn) => turn.messageId))).toEqual(new Set(['kill-1', 'kill-2', 'kill-3', 'kill-4']));
-  });
+  }, 120_000);
 
   it('naive inProcessSessions loses the session when its worker is killed (seed 000 scenario 2)', async () => {
     const fleet = await fleetWith({ naive: ['inProcessSessions'], workers: 1 });

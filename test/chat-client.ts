@@ -18,6 +18,8 @@ export interface DoneFrame {
   summarised: boolean;
 }
 
+const turnTimeoutMs = 30_000;
+
 type Frame = { type: string; messageId?: string; code?: string; text?: string; turnCount?: number; ts?: number };
 
 export function connectChat(wsUrl: string, sessionId: string, token: string): ChatClient {
@@ -54,7 +56,13 @@ export function connectChat(wsUrl: string, sessionId: string, token: string): Ch
     closed,
     turn(messageId, text, onChunk) {
       return new Promise((resolve, reject) => {
-        waiting.set(messageId, { resolve, reject, onChunk });
+        // A turn that never ends says which one, instead of a bare test timeout.
+        const timer = setTimeout(() => {
+          waiting.delete(messageId);
+          reject(new Error(`no done or error for ${messageId} within ${turnTimeoutMs} ms`));
+        }, turnTimeoutMs);
+        const settle = <T>(finish: (value: T) => void) => (value: T) => { clearTimeout(timer); finish(value); };
+        waiting.set(messageId, { resolve: settle(resolve), reject: settle(reject), onChunk });
         socket.send(JSON.stringify({ type: 'message', messageId, text }));
       });
     },
