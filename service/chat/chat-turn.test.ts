@@ -156,3 +156,27 @@ describe('chat turn, naive staleResponseCache', () => {
     expect((await ask('b')).done).toMatchObject({ source: 'cache', reply: made.done.reply });
   });
 });
+
+describe('chat turn, naive fullHistory', () => {
+  it('sends the whole history past the 150K guard until the model refuses it as too long (seed 000 s1)', async () => {
+    const service = await stack.start({ GAMEDAY_NAIVE: 'fullHistory' });
+    const turns = createChatTurns(service.deps);
+    const { meta } = await service.deps.memory.createSession({ customerId: 'overflow' });
+    // Exchanges as long as input allows, stored directly: about 7,800 model tokens each.
+    const grow = async (from: number, count: number) => {
+      for (let k = from; k < from + count; k += 1) {
+        await service.deps.memory.appendExchange(meta.sessionId, k * 2, {
+          messageId: `grown-${k}`, userText: '漫'.repeat(3_900), assistantText: '画'.repeat(3_900),
+          usage: { inputTokens: 0, outputTokens: 0 }, model: 'sonnet', summarised: false,
+        });
+      }
+    };
+    await grow(0, 22);
+    const accepted = await turn(turns, meta.sessionId, 'past-guard', 'おすすめは？');
+    expect(accepted.done.turnCount).toBe(23);
+    expect(accepted.done.usage.inputTokens).toBeGreaterThan(150_000);
+    await grow(23, 6);
+    await expect(turn(turns, meta.sessionId, 'too-long', 'おすすめは？')).rejects.toMatchObject({ code: 'ORCH_ERR_MODEL_INPUT_TOO_LONG' });
+    expect(await metric(service, 'errors_total')).toContain('errors_total{code="ORCH_ERR_MODEL_INPUT_TOO_LONG"} 1');
+  }, 120_000);
+});

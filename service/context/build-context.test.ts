@@ -82,34 +82,36 @@ describe('buildContext, hardened: a 6,000-token budget (seed 004 s1) with an ent
 });
 
 describe('buildContext, naive fullHistory (seed 000 s1: the whole history, retrieval kept in it)', () => {
-  it('grows about 2K tokens a turn, passes 80K with a warning, and is refused past 150K', async () => {
+  it('grows about 2K tokens a turn, passes 80K with a warning, and passes 150K unrefused (the original had no pre-call check)', async () => {
     const config = testConfig(emulator.url, {}, { GAMEDAY_NAIVE: 'fullHistory' });
     const { logger, lines } = capturedLogger();
     const noSummaries: Summariser = { summarise: () => Promise.reject(new Error('naive never summarises')) };
     const conversation = new Conversation();
     const sizes: number[] = [];
-    let refused: unknown;
-    for (let turn = 0; turn < 150 && !refused; turn += 1) {
-      try {
-        const built = await buildContext({ config, session: conversation.load(config), question: questions[turn % questions.length] as string,
-          retrieval, summariser: noSummaries, logger });
-        sizes.push(built.estimatedInputTokens);
-        expect(built.storedUserText).toBe(built.messages.at(-1)?.text);
-        // The model's answer: a list of three titles with their synopses, about 450 estimated tokens, as the emulator writes.
-        const titles = built.retrievedProductIds.slice(0, 3);
-        conversation.append(built.storedUserText, `おすすめを3作品ご紹介します。${titles.join('、')}。${'当ストアでは毎週火曜日と金曜日に新刊が入荷します。'.repeat(12)}`);
-      } catch (error) {
-        refused = error;
-      }
+    for (let turn = 0; turn < 110; turn += 1) {
+      const built = await buildContext({ config, session: conversation.load(config), question: questions[turn % questions.length] as string,
+        retrieval, summariser: noSummaries, logger });
+      sizes.push(built.estimatedInputTokens);
+      expect(built.storedUserText).toBe(built.messages.at(-1)?.text);
+      // The model's answer: a list of three titles with their synopses, about 450 estimated tokens, as the emulator writes.
+      const titles = built.retrievedProductIds.slice(0, 3);
+      conversation.append(built.storedUserText, `おすすめを3作品ご紹介します。${titles.join('、')}。${'当ストアでは毎週火曜日と金曜日に新刊が入荷します。'.repeat(12)}`);
     }
-    expect(refused).toMatchObject({ code: serviceErrors.contextTooLarge(0, 0).code });
-    expect(sizes.length).toBeGreaterThan(60);
     const perTurn = ((sizes.at(-1) ?? 0) - (sizes[0] ?? 0)) / (sizes.length - 1);
     expect(perTurn).toBeGreaterThan(1_400);
     expect(perTurn).toBeLessThan(3_000);
     expect(sizes[59]).toBeGreaterThan(config.context.warnAboveTokens);
-    expect(sizes.at(-1)).toBeLessThanOrEqual(config.context.refuseAboveTokens);
+    expect(sizes.at(-1)).toBeGreaterThan(config.context.refuseAboveTokens);
     expect(lines.some((line) => line.msg === 'context above the warning size')).toBe(true);
     expect(listedTitles('1. 『A』\n2. 『B』')).toEqual(['A', 'B']);
+  });
+
+  it('the hardened guard still refuses past 150K before any model call when the budget is misconfigured that large', async () => {
+    const config = testConfig(emulator.url, { context: { inputBudgetTokens: 400_000 } });
+    const conversation = new Conversation();
+    for (let i = 0; i < 3; i += 1) conversation.append('漫'.repeat(40_000), '画'.repeat(40_000));
+    const unused: Summariser = { summarise: () => Promise.reject(new Error('nothing is dropped')) };
+    await expect(buildContext({ config, session: conversation.load(config), question: 'おすすめは？', retrieval, summariser: unused }))
+      .rejects.toMatchObject({ code: serviceErrors.contextTooLarge(0, 0).code });
   });
 });

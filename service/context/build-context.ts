@@ -93,7 +93,9 @@ async function summaryFor(input: BuildContextInput, dropped: Turn[]): Promise<{ 
 
 function guard(input: BuildContextInput, tokens: number): void {
   const { warnAboveTokens, refuseAboveTokens } = input.config.context;
-  if (tokens > refuseAboveTokens) throw serviceErrors.contextTooLarge(tokens, refuseAboveTokens);
+  // The original bug (naive fullHistory) had no pre-call check: the model's "Input is too long" stopped the session.
+  const refuses = !input.config.naive.fullHistory;
+  if (refuses && tokens > refuseAboveTokens) throw serviceErrors.contextTooLarge(tokens, refuseAboveTokens);
   if (tokens > warnAboveTokens) {
     input.logger?.warn({ sessionId: input.session.meta.sessionId, estimatedInputTokens: tokens, limit: warnAboveTokens },
       'context above the warning size');
