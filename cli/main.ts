@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chaosCommand } from './chaos-command.js';
 import { type CliConfig, loadCliConfig } from './config.js';
 import { CliError, cliErrors } from './errors.js';
 import { mainHelp } from './help.js';
@@ -19,6 +20,8 @@ async function dispatch(args: string[], config: CliConfig): Promise<number> {
       return stackCommand(rest, config);
     case 'smoke':
       return smokeCommand(rest, config);
+    case 'chaos':
+      return chaosCommand(rest, config);
     case '--version':
     case '-v':
       process.stdout.write(`${version(config)}\n`);

@@ -8,6 +8,7 @@ import { inheritedEnv } from '../test/config.js';
 import { processesUsing } from '../test/processes.js';
 import { runCli, startCli } from '../test/run-cli.js';
 import { isAlive } from '../stack/stack-state.js';
+import { startToxiproxyServer } from '../chaos/proxy/server.js';
 
 const dirs: string[] = [];
 
@@ -53,11 +54,20 @@ describe('gameday stack', () => {
       redis: { url: string }; dynamodb: { endpoint: string; table: string };
       bedrock: { endpoint: string; admin: string }; supervisorPid: number; processes: { name: string; pid: number }[];
       service: { http: string; ws: string; workers: number[] };
+      toxiproxy: { api: string; external: boolean; proxies: Record<string, { listen: string; upstream: string }> };
     };
     expect(endpoints.redis.url).toMatch(/^redis:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.dynamodb.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.bedrock.admin).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_admin$/);
-    expect(endpoints.processes.map((part) => part.name).sort()).toEqual(['bedrock', 'dynamodb', 'redis', 'service']);
+    expect(endpoints.processes.map((part) => part.name).sort()).toEqual(['bedrock', 'dynamodb', 'redis', 'service', 'toxiproxy']);
+    // The service reaches each dependency through its named proxy; clients can come in through carrier.
+    expect(endpoints.toxiproxy).toMatchObject({ api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), external: false });
+    expect(endpoints.toxiproxy.proxies).toEqual({
+      redis: { listen: expect.stringMatching(/^127\.0\.0\.1:\d+$/), upstream: new URL(endpoints.redis.url).host },
+      dynamodb: { listen: expect.any(String), upstream: new URL(endpoints.dynamodb.endpoint).host },
+      bedrock: { listen: expect.any(String), upstream: new URL(endpoints.bedrock.endpoint).host },
+      carrier: { listen: expect.any(String), upstream: new URL(endpoints.service.http).host },
+    });
     expect(endpoints.service.workers).toHaveLength(2);
     const pids = [endpoints.supervisorPid, ...endpoints.processes.map((part) => part.pid), ...endpoints.service.workers];
     // The audit reads the signing secret from the state file; status never prints it.
@@ -77,6 +87,7 @@ describe('gameday stack', () => {
 
     const smoke = await runCli(['smoke', '--json'], envFor(stateDir));
     expect(smoke.stdout).toContain('"ok": true');
+    expect(smoke.stdout).toContain('service chat via carrier');
     expect(smoke.code).toBe(0);
 
     const down = await runCli(['stack', 'down'], envFor(stateDir));
@@ -161,6 +172,9 @@ describe('gameday stack', () => {
       [['stack', 'up', '--time-scale', 'fast'], '--time-scale must be a number'],
       [['stack', 'up', '--redis-policy', 'lru'], '--redis-policy must be one of'],
       [['stack', 'up', '--bogus'], "Unknown option '--bogus'"],
+      [['stack', 'up', '--toxiproxy', 'ftp://127.0.0.1:8474'], '--toxiproxy must be the URL of a Toxiproxy HTTP API'],
+      // The parts started beside the check are stopped again: nothing is left running.
+      [['stack', 'up', '--no-service', '--toxiproxy', 'http://127.0.0.1:1'], 'GAMEDAY_ERR_TOXIPROXY_UNREACHABLE'],
       [['stack', 'sideways'], 'unknown stack action "sideways"'],
       [['launch'], 'unknown command "launch"'],
     ])('for bad input %j', async (args, message) => {
@@ -170,6 +184,25 @@ describe('gameday stack', () => {
       expect(result.stderr).toContain(message);
       expect(processesUsing(stateDir)).toEqual([]);
     });
+  });
+
+  it('--toxiproxy URL routes through a Toxiproxy the user runs, and down removes only the proxies it made', async () => {
+    const users = await startToxiproxyServer({ port: 0 });
+    try {
+      const stateDir = freshStateDir();
+      const up = await runCli(['stack', 'up', '--json', '--no-service', '--toxiproxy', users.url], envFor(stateDir));
+      expect(up.code).toBe(0);
+      const endpoints = JSON.parse(up.stdout) as { toxiproxy: { api: string; external: boolean; proxies: object }; processes: { name: string }[] };
+      expect(endpoints.toxiproxy).toMatchObject({ api: users.url, external: true });
+      expect(Object.keys(endpoints.toxiproxy.proxies).sort()).toEqual(['bedrock', 'dynamodb', 'redis']);
+      expect(endpoints.processes.map((part) => part.name)).not.toContain('toxiproxy');
+      const listed = async () => Object.keys(await (await fetch(`${users.url}/proxies`)).json() as object).sort();
+      expect(await listed()).toEqual(['bedrock', 'dynamodb', 'redis']);
+      expect((await runCli(['stack', 'down'], envFor(stateDir))).code).toBe(0);
+      expect(await listed()).toEqual([]);
+    } finally {
+      await users.stop();
+    }
   });
 
   it('down with nothing running says so and succeeds', async () => {

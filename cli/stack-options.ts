@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { choiceFlag, durationFlag, type FlagSpec, memorySizeFlag, numberFlag, type ParsedCommand, portFlag, stringFlag } from './args.js';
 import type { CliConfig } from './config.js';
+import { cliErrors } from './errors.js';
 import type { StackOptions } from '../stack/stack.js';
 import { redisEvictionPolicies } from '../stack/redis-config.js';
 import { serviceProfiles } from '../stack/service-process.js';
@@ -22,13 +23,26 @@ export const stackUpFlags: FlagSpec = {
   naive: { type: 'string' },
   'service-port': { type: 'string' },
   'no-service': { type: 'boolean' },
+  toxiproxy: { type: 'string' },
+  'toxiproxy-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
+
+function toxiproxyFlags(values: ParsedCommand['values'], seed: number): StackOptions['toxiproxy'] {
+  const url = stringFlag(values, 'toxiproxy');
+  if (url === undefined) return { port: portFlag(values, 'toxiproxy-port'), seed };
+  if (values['toxiproxy-port'] !== undefined) throw cliErrors.usage('--toxiproxy-port is for our proxy; with --toxiproxy URL the port is in the URL');
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw cliErrors.usage(`--toxiproxy must be the URL of a Toxiproxy HTTP API such as http://127.0.0.1:8474, not "${url}"`);
+  }
+  return { url: url.replace(/\/+$/, '') };
+}
 
 export type StackStartOptions = Omit<StackOptions, 'dir' | 'logger' | 'onSweep'>;
 
 /** Turns `stack up` flags into stack options; every bad value is a usage error naming the flag. */
 export function stackOptionsFromFlags(values: ParsedCommand['values'], config: CliConfig): StackStartOptions {
+  const seed = numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 31 - 1, integer: true });
   return {
     redis: {
       port: portFlag(values, 'redis-port'),
@@ -45,7 +59,7 @@ export function stackOptionsFromFlags(values: ParsedCommand['values'], config: C
     },
     bedrock: {
       port: portFlag(values, 'bedrock-port'),
-      seed: numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 31 - 1, integer: true }),
+      seed,
       timeScale: numberFlag(values, 'time-scale', 1, { min: 0.001, max: 100 }),
     },
     service: values['no-service'] ? null : {
@@ -55,6 +69,7 @@ export function stackOptionsFromFlags(values: ParsedCommand['values'], config: C
       naive: (stringFlag(values, 'naive') ?? '').split(',').map((name) => name.trim()).filter(Boolean),
       signingSecret: randomBytes(24).toString('base64url'),
     },
+    toxiproxy: toxiproxyFlags(values, seed),
     childEnv: config.childEnv,
   };
 }

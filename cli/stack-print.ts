@@ -43,5 +43,10 @@ export function printStatus(state: StackState, health: StackHealth | null, json:
     const naive = service.naive.length > 0 ? ` + naive ${service.naive.join(',')}` : '';
     lines.push(row('service', service.http, health?.service, health ? `ws ${service.ws}` : `${service.workers} workers, profile ${service.profile}${naive}; ws ${service.ws}`));
   }
+  const toxiproxy = state.endpoints.toxiproxy;
+  if (toxiproxy) {
+    const routes = Object.entries(toxiproxy.proxies).map(([name, proxy]) => `${name} ${proxy?.listen}→${proxy?.upstream}`).join(', ');
+    lines.push(row('toxiproxy', toxiproxy.api, health?.toxiproxy, `${toxiproxy.external ? 'external; ' : ''}${routes}`));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -36,4 +36,7 @@ export const stackErrors = {
   badRedisSetting: (setting: string, value: string, expected: string) =>
     new StackError('GAMEDAY_ERR_BAD_REDIS_SETTING',
       `redis ${setting} "${value}" is not valid: expected ${expected}.`),
+  toxiproxyUnreachable: (api: string, detail: string) =>
+    new StackError('GAMEDAY_ERR_TOXIPROXY_UNREACHABLE',
+      `the Toxiproxy at ${api} did not answer as one (${detail}). Check the URL given with --toxiproxy and that toxiproxy-server runs there.`),
 };

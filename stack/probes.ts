@@ -9,7 +9,7 @@ export interface PartHealth {
   detail: string;
 }
 
-export type StackHealth = Record<'redis' | 'dynamodb' | 'bedrock', PartHealth> & { service?: PartHealth };
+export type StackHealth = Record<'redis' | 'dynamodb' | 'bedrock', PartHealth> & { service?: PartHealth; toxiproxy?: PartHealth };
 
 async function settle(probe: () => Promise<string>): Promise<PartHealth> {
   try {
@@ -17,6 +17,16 @@ async function settle(probe: () => Promise<string>): Promise<PartHealth> {
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message : String(error) };
   }
+}
+
+async function proxiesSummary(api: string): Promise<string> {
+  const response = await fetch(`${api}/proxies`, { signal: AbortSignal.timeout(3_000) });
+  if (!response.ok) throw new Error(`/proxies answered ${response.status}`);
+  const proxies = Object.values((await response.json()) as Record<string, { name: string; enabled: boolean; toxics: Array<{ type: string }> }>);
+  const toxics = proxies.flatMap((proxy) => proxy.toxics.map((toxic) => `${proxy.name}:${toxic.type}`));
+  const disabled = proxies.filter((proxy) => !proxy.enabled).map((proxy) => proxy.name);
+  return [`${proxies.length} proxies`, disabled.length > 0 ? `disabled: ${disabled.join(', ')}` : '',
+    toxics.length > 0 ? `toxics: ${toxics.join(', ')}` : 'no toxics'].filter(Boolean).join(', ');
 }
 
 /** Asks each part of a running stack whether it answers, with a line about its state. */
@@ -42,10 +52,12 @@ export async function probeStack(endpoints: StackEndpoints): Promise<StackHealth
       return `${body.activeStreams ?? 0} active streams`;
     }),
   ]);
+  const toxiproxyApi = endpoints.toxiproxy?.api;
+  const toxiproxy = toxiproxyApi ? { toxiproxy: await settle(() => proxiesSummary(toxiproxyApi)) } : {};
   const service = endpoints.service;
-  if (!service) return { redis, dynamodb, bedrock };
+  if (!service) return { redis, dynamodb, bedrock, ...toxiproxy };
   return {
-    redis, dynamodb, bedrock,
+    redis, dynamodb, bedrock, ...toxiproxy,
     service: await settle(async () => {
       const response = await fetch(`${service.http}/readyz`, { signal: AbortSignal.timeout(3_000) });
       if (!response.ok) throw new Error(`readyz answered ${response.status}`);

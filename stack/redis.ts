@@ -26,7 +26,7 @@ export interface RunningRedis extends RunningPart {
 const stopGraceMs = 5_000;
 
 /** One short-lived connection that never reconnects or queues, so a dead server fails fast. */
-async function withRedis<T>(url: string, use: (client: Redis) => Promise<T>): Promise<T> {
+export async function withRedis<T>(url: string, use: (client: Redis) => Promise<T>): Promise<T> {
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { localDynamoClient } from './dynamodb.js';
 import { modelIds } from './bedrock/models.js';
 import type { StackEndpoints } from './stack-state.js';
+import { viaProxy } from './toxiproxy-process.js';
 
 export interface SmokeResult {
   check: string;
@@ -154,11 +155,13 @@ async function serviceChat(http: string, wsUrl: string): Promise<string> {
 /** One real round trip through each part with the clients the service uses. */
 export async function smokeCheck(endpoints: StackEndpoints): Promise<SmokeResult[]> {
   const service = endpoints.service;
+  const carrier = endpoints.toxiproxy?.proxies.carrier;
   return Promise.all([
     timed('redis', () => redisRoundTrip(endpoints.redis.url)),
     timed('dynamodb', () => dynamoRoundTrip(endpoints.dynamodb.endpoint, endpoints.dynamodb.table)),
     timed('bedrock stream', () => bedrockStream(endpoints.bedrock.endpoint)),
     timed('bedrock converse', () => bedrockConverse(endpoints.bedrock.endpoint)),
     ...(service ? [timed('service chat', () => serviceChat(service.http, service.ws))] : []),
+    ...(service && carrier ? [timed('service chat via carrier', () => serviceChat(viaProxy(service.http, carrier.listen), viaProxy(service.ws, carrier.listen)))] : []),
   ]);
 }

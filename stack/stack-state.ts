@@ -7,6 +7,23 @@ export interface StackEndpoints {
   dynamodb: { endpoint: string; table: string; region: string };
   bedrock: { endpoint: string; admin: string };
   service?: { http: string; ws: string; statusFile: string; profile: string; naive: string[]; workers: number };
+  toxiproxy?: ToxiproxyEndpoints;
+}
+
+/** The names `stack up` gives the proxies it routes through (DESIGN.md). */
+export const stackProxyNames = ['carrier', 'redis', 'dynamodb', 'bedrock'] as const;
+export type StackProxyName = (typeof stackProxyNames)[number];
+
+export interface ToxiproxyEndpoints {
+  /** Toxiproxy's HTTP API. */
+  api: string;
+  /** True when the user gave a real Toxiproxy (`--toxiproxy URL`) instead of ours. */
+  external: boolean;
+  /**
+   * `carrier` is the client-facing path (host:port in front of the service; absent without a
+   * service); the others sit between the service and its dependencies.
+   */
+  proxies: Partial<Record<StackProxyName, { listen: string; upstream: string }>>;
 }
 
 export interface StackProcessRecord {

@@ -6,7 +6,10 @@ import type { RunningPart } from './managed-process.js';
 import { startRedis } from './redis.js';
 import { type ServiceProfile, startServiceProcess } from './service-process.js';
 import { createSessionTable } from './session-table.js';
-import type { StackEndpoints, StackProcessRecord, SweeperReport } from './stack-state.js';
+import { type StackEndpoints, type StackProcessRecord, stackProxyNames, type SweeperReport, type ToxiproxyEndpoints } from './stack-state.js';
+import {
+  checkExternalToxiproxy, removeStackProxies, routeThroughProxies, startToxiproxyProcess, viaProxy,
+} from './toxiproxy-process.js';
 import { startTtlSweeper } from './ttl-sweeper.js';
 
 export interface StackOptions {
@@ -17,6 +20,8 @@ export interface StackOptions {
   bedrock: { port?: number; seed: number; timeScale: number };
   /** The orchestrator fleet; null starts only its dependencies. */
   service: { port?: number; workers: number; profile: ServiceProfile; naive: string[]; signingSecret: string } | null;
+  /** Our Toxiproxy-compatible proxy (port, seed), or a real Toxiproxy the user runs (url). */
+  toxiproxy: { port?: number; seed: number } | { url: string };
   /** Environment for child processes (the caller's config module decides it). */
   childEnv?: NodeJS.ProcessEnv;
   logger?: Logger;
@@ -52,21 +57,33 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       .then((part) => track({ ...part, name: 'dynamodb' })),
     startBedrockProcess({ dir: options.dir, ...options.bedrock, env: options.childEnv })
       .then((part) => track({ ...part, name: 'bedrock' })),
+    'url' in options.toxiproxy
+      ? checkExternalToxiproxy(options.toxiproxy.url).then(() => (options.toxiproxy as { url: string }).url)
+      : startToxiproxyProcess({ dir: options.dir, ...options.toxiproxy, env: options.childEnv })
+        .then((part) => track({ ...part, name: 'toxiproxy' }).api),
   ]);
   const failure = results.find((result) => result.status === 'rejected');
   if (failure) {
     await stopAll();
     throw failure.reason;
   }
-  const [redis, dynamodb, bedrock] = results.map((result) => (result as PromiseFulfilledResult<Part>).value) as [
+  const [redis, dynamodb, bedrock, toxiproxyApi] = results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
     Awaited<ReturnType<typeof startRedis>> & Part,
     Awaited<ReturnType<typeof startDynamoDb>> & Part,
     Awaited<ReturnType<typeof startBedrockProcess>> & Part,
+    string,
   ];
+  const external = 'url' in options.toxiproxy;
+  const forgetProxies = async () => {
+    if (external) await removeStackProxies(toxiproxyApi, stackProxyNames);
+  };
 
   const client = localDynamoClient(dynamodb.endpoint);
   let sweeper: ReturnType<typeof startTtlSweeper>;
+  let proxies: ToxiproxyEndpoints['proxies'];
   try {
+    // The service reaches each dependency through its own proxy, so a fault can sit on any of them.
+    proxies = await routeThroughProxies(toxiproxyApi, { redis: redis.url, dynamodb: dynamodb.endpoint, bedrock: bedrock.endpoint });
     await createSessionTable(client, options.dynamodb.table);
     sweeper = startTtlSweeper({
       client,
@@ -78,9 +95,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
   } catch (error) {
     client.destroy();
+    await forgetProxies();
     await stopAll();
     throw error;
   }
+  const proxied = (url: string, name: 'redis' | 'dynamodb' | 'bedrock') => viaProxy(url, proxies[name]?.listen as string);
 
   let service: Awaited<ReturnType<typeof startServiceProcess>> | null = null;
   if (options.service) {
@@ -89,17 +108,20 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ...(await startServiceProcess({
           ...options.service,
           dir: options.dir,
-          redisUrl: redis.url,
-          dynamodbEndpoint: dynamodb.endpoint,
+          redisUrl: proxied(redis.url, 'redis'),
+          dynamodbEndpoint: proxied(dynamodb.endpoint, 'dynamodb'),
           table: options.dynamodb.table,
-          bedrockEndpoint: bedrock.endpoint,
+          bedrockEndpoint: proxied(bedrock.endpoint, 'bedrock'),
           env: options.childEnv,
         })),
         name: 'service',
       });
+      // The client-facing path: a mobile client behind a carrier NAT talks to the service through it.
+      Object.assign(proxies, await routeThroughProxies(toxiproxyApi, { carrier: service.http }));
     } catch (error) {
       await sweeper.stop();
       client.destroy();
+      await forgetProxies();
       await stopAll();
       throw error;
     }
@@ -111,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       redis: { url: redis.url, maxmemory: options.redis.maxmemory, maxmemoryPolicy: options.redis.maxmemoryPolicy },
       dynamodb: { endpoint: dynamodb.endpoint, table: options.dynamodb.table, region: 'us-east-1' },
       bedrock: { endpoint: bedrock.endpoint, admin: bedrock.admin },
+      toxiproxy: { api: toxiproxyApi, external, proxies },
       ...(service && options.service ? {
         service: {
           http: service.http, ws: service.ws, statusFile: service.statusFile,
@@ -125,6 +148,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await service?.stop();
       await sweeper.stop();
       client.destroy();
+      await forgetProxies();
       await stopAll();
     },
   };

@@ -5,3 +5,6 @@ export const inheritedEnv: Readonly<NodeJS.ProcessEnv> = Object.freeze({
 });
 
 export const runningInCi = process.env.CI === 'true';
+
+/** A real toxiproxy-server for chaos/proxy's compatibility suite; without it, PATH is searched. */
+export const toxiproxyServerOverride: string | undefined = process.env.GAMEDAY_TOXIPROXY_SERVER || undefined;

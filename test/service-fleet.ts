@@ -20,6 +20,8 @@ export interface RunningFleet {
 export interface FleetOptions {
   workers?: number;
   naive?: string[];
+  /** Extra service settings, e.g. a time-compressed GAMEDAY_PING_INTERVAL_MS. */
+  env?: Record<string, string>;
 }
 
 /** Starts the fleet the way `gameday stack up` does (stack/service-process.ts), over test dependencies. */
@@ -34,7 +36,7 @@ export async function startFleet(deps: ServiceDeps, bedrockEndpoint: string, opt
     table: deps.table,
     bedrockEndpoint,
     signingSecret: testSigningSecret,
-    env: inheritedEnv,
+    env: { ...inheritedEnv, ...options.env },
   });
   const workers = () => readFleetStatus(service.statusFile)?.workers ?? [];
   return {

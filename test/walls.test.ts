@@ -26,6 +26,12 @@ describe('import walls', () => {
     expect(crossings).toEqual([]);
   });
 
+  it('chaos/ imports nothing from service/, engine/, scenarios/ or cli/ (a fault only applies and reverts)', () => {
+    const crossings = sourceFiles('chaos').flatMap((file) =>
+      importsOf(file).filter((target) => /^(service|engine|scenarios|cli)\//.test(target)).map((target) => `${relative(root, file)} -> ${target}`));
+    expect(crossings).toEqual([]);
+  });
+
   it('stack/ never imports service/', () => {
     const crossings = sourceFiles('stack').flatMap((file) =>
       importsOf(file).filter((target) => target.startsWith('service/')).map((target) => `${relative(root, file)} -> ${target}`));
