@@ -15,7 +15,6 @@
 import { BedrockRuntimeClient, InvokeModelWithResponseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import { modelIds } from '../stack/bedrock/models.js';
 import type { CallRecord } from '../stack/bedrock/records.js';
 import { freePort } from '../stack/ports.js';
 import { option } from './options.js';
+import { processCpuMs } from './process-cpu.js';
 
 const ttftErrorTargetMs = 20;
 
@@ -30,17 +30,6 @@ const streams = option('streams', 2_000);
 // Sonnet streams last about 9 s at this scale: longer than the ramp, so they all overlap.
 const timeScale = option('time-scale', 4);
 const rampMs = option('ramp-seconds', 8) * 1000;
-
-/** User + system CPU of a process in ms, from /proc (Linux); null elsewhere. */
-function cpuMs(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
 
 function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -136,7 +125,7 @@ async function main(): Promise<void> {
         await sleep(200);
       }
     })();
-    const cpuBefore = cpuMs(emulator.pid);
+    const cpuBefore = processCpuMs(emulator.pid);
     const clientCpuBefore = process.cpuUsage();
     const started = performance.now();
     const launched: Promise<ClientSide>[] = [];
@@ -147,7 +136,7 @@ async function main(): Promise<void> {
     }
     const results = await Promise.all(launched);
     const wallMs = performance.now() - started;
-    const cpuAfter = cpuMs(emulator.pid);
+    const cpuAfter = processCpuMs(emulator.pid);
     const clientCpu = process.cpuUsage(clientCpuBefore);
     running = false;
     await watcher;

@@ -43,6 +43,7 @@ import { createLoadPool, type LoadPool } from './service-load.js';
 import { cpuCeiling, printCeiling } from './service-capacity.js';
 import { RecordCollector, summarisePhase } from './service-stats.js';
 import { addedP95TargetMs, printCarried, printPhase, printSteps, printTarget, type StepOutcome, targetRate } from './service-report.js';
+import { processCpuMs } from './process-cpu.js';
 import { option } from './options.js';
 
 const ttftSloMs = 3_000;
@@ -65,16 +66,6 @@ const settings = {
   // DynamoDB Local's JIT needs 20-30 s; a shorter warm-up leaves compilation in the measured phase.
   warmupMs: option('warmup-seconds', 30) * 1_000,
 };
-
-/** User + system CPU of a process in ms, from /proc (Linux); 0 once it is gone. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
-}
 
 /** The service's distinct error-level log messages, so a failed step says why without keeping its log. */
 function serviceErrors(logPath: string, limit: number): string[] {
@@ -135,7 +126,7 @@ async function main(signal: AbortSignal, running: Running): Promise<void> {
   const cpuNow = (): Record<string, number> => {
     const generator = process.cpuUsage();
     return {
-      ...Object.fromEntries(Object.entries(pids()).map(([part, list]) => [part, list.reduce((sum, pid) => sum + cpuMs(pid), 0)])),
+      ...Object.fromEntries(Object.entries(pids()).map(([part, list]) => [part, list.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0)])),
       generator: (generator.user + generator.system) / 1_000,
     };
   };

@@ -20,7 +20,7 @@ export async function smokeCommand(args: string[], config: CliConfig): Promise<n
     process.stdout.write(`${JSON.stringify({ ok: results.every((result) => result.ok), results }, null, 2)}\n`);
   } else {
     for (const result of results) {
-      process.stdout.write(`  ${result.ok ? 'ok  ' : 'FAIL'} ${result.check.padEnd(17)} ${String(result.ms).padStart(5)} ms  ${result.detail}\n`);
+      process.stdout.write(`  ${result.ok ? 'ok  ' : 'FAIL'} ${result.check.padEnd(24)} ${String(result.ms).padStart(5)} ms  ${result.detail}\n`);
     }
   }
   const failed = results.filter((result) => !result.ok).map((result) => result.check);

@@ -37,7 +37,7 @@ export async function stackUp(options: UpOptions): Promise<void> {
   const say = (line: string) => process.stderr.write(`gameday: ${line}\n`);
   await claimStateDir(options.config, say);
   mkdirSync(stackLogDir(options.config.stateDir), { recursive: true });
-  say(`starting redis-server, DynamoDB Local, the Bedrock emulator${options.stack.service ? ` and the service (${options.stack.service.workers} workers, ${options.stack.service.profile})` : ''}…`);
+  say(`starting redis-server, DynamoDB Local, the Bedrock emulator, the Toxiproxy-compatible proxy${options.stack.service ? ` and the service (${options.stack.service.workers} workers, ${options.stack.service.profile})` : ''}…`);
   const state = options.foreground ? await runInForeground(options) : await startInBackground(options, say);
   printStatus(state, null, options.json);
   if (options.foreground) say('running in the foreground; Ctrl-C stops everything');
