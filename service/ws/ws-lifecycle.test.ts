@@ -138,8 +138,10 @@ describe('slow reader (issue 4)', () => {
   it('cuts off a client that stopped reading once its unsent bytes pass the limit, stores its turn in flight, and keeps serving others', async () => {
     const liveBefore = await liveSockets();
     const { socket: stalled, sessionId } = await openRaw('stalled');
-    // A first token this late keeps the stalled client's turn in flight well past the cut.
-    expect((await setFaults('PUT', { extraTtftMs: turnHeldMs })).status).toBe(200);
+    // A first token this late keeps the stalled client's turn in flight well past the cut. Only
+    // Sonnet is slowed: should it pass its own timeout on a loaded machine, Haiku still answers
+    // and the turn is stored all the same.
+    expect((await setFaults('PUT', { extraTtftMs: turnHeldMs, models: ['sonnet'] })).status).toBe(200);
     let floodBytes = 0;
     try {
       stalled.stopReading();
