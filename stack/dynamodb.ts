@@ -5,7 +5,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { stackErrors } from './errors.js';
 import { checkJava } from './java.js';
 import { type RunningPart, startPart } from './managed-process.js';
-import { choosePort, loopback } from './ports.js';
+import { loopback, startOnPort } from './ports.js';
 
 export interface DynamoDbOptions {
   /** A folder for the log and DynamoDB Local's working directory (it must exist). */
@@ -64,39 +64,40 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<RunningDy
   const javaCommand = options.javaCommand ?? 'java';
   await checkJava(javaCommand);
   const { jar, libDir } = dynamoDbLocalJar();
-  const port = await choosePort('DynamoDB Local', options.port);
-  // Our own working directory: DynamoDB Local may write scratch files next to where it runs.
-  const workDir = join(options.dir, 'dynamodb-local');
-  mkdirSync(workDir, { recursive: true });
+  return startOnPort('DynamoDB Local', options.port, async (port) => {
+    // Our own working directory: DynamoDB Local may write scratch files next to where it runs.
+    const workDir = join(options.dir, 'dynamodb-local');
+    mkdirSync(workDir, { recursive: true });
 
-  const logPath = join(options.dir, 'dynamodb.log');
-  const endpoint = `http://${loopback}:${port}`;
-  const client = localDynamoClient(endpoint);
-  try {
-    const part = await startPart({
-      name: 'dynamodb',
-      command: javaCommand,
-      // Telemetry off: the stack talks to nothing beyond 127.0.0.1. JIT and GC for short runs on
-      // two shared cores: measured here at 40 turns/s, C1 only (TieredStopAtLevel=1) halves the CPU
-      // of the first seconds (19 vs 38 ms per turn, 1.9 vs 3.8 s to start) and equals C2 after 30 s;
-      // the serial collector keeps G1's background threads off the cores the service needs.
-      args: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
-        `-Djava.library.path=${libDir}`, '-jar', jar, '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
-      cwd: workDir,
-      logPath,
-      port,
-      onSpawnError: () => stackErrors.missingJava(javaCommand, 'could not be started'),
-      ready: {
-        what: 'DynamoDB Local',
-        // About 4 s on an idle machine; a JVM on two busy cores can take many times that.
-        timeoutMs: 60_000,
-        intervalMs: 250,
-        probe: () => client.send(new ListTablesCommand({ Limit: 1 })),
-      },
-      stopGraceMs,
-    });
-    return { ...part, endpoint };
-  } finally {
-    client.destroy();
-  }
+    const logPath = join(options.dir, 'dynamodb.log');
+    const endpoint = `http://${loopback}:${port}`;
+    const client = localDynamoClient(endpoint);
+    try {
+      const part = await startPart({
+        name: 'dynamodb',
+        command: javaCommand,
+        // Telemetry off: the stack talks to nothing beyond 127.0.0.1. JIT and GC for short runs on
+        // two shared cores: measured here at 40 turns/s, C1 only (TieredStopAtLevel=1) halves the CPU
+        // of the first seconds (19 vs 38 ms per turn, 1.9 vs 3.8 s to start) and equals C2 after 30 s;
+        // the serial collector keeps G1's background threads off the cores the service needs.
+        args: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
+          `-Djava.library.path=${libDir}`, '-jar', jar, '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+        cwd: workDir,
+        logPath,
+        port,
+        onSpawnError: () => stackErrors.missingJava(javaCommand, 'could not be started'),
+        ready: {
+          what: 'DynamoDB Local',
+          // About 4 s on an idle machine; a JVM on two busy cores can take many times that.
+          timeoutMs: 60_000,
+          intervalMs: 250,
+          probe: () => client.send(new ListTablesCommand({ Limit: 1 })),
+        },
+        stopGraceMs,
+      });
+      return { ...part, endpoint };
+    } finally {
+      client.destroy();
+    }
+  });
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { stackErrors } from './errors.js';
 import { type RunningPart, startPart } from './managed-process.js';
-import { choosePort, loopback } from './ports.js';
+import { loopback, startOnPort } from './ports.js';
 import { redisConfig } from './redis-config.js';
 
 export interface RedisOptions {
@@ -63,27 +63,28 @@ export async function redisInfo(url: string, section?: string): Promise<Record<s
  */
 export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
   const command = options.command ?? 'redis-server';
-  const port = await choosePort('redis', options.port);
-  const configPath = join(options.dir, 'redis.conf');
-  writeFileSync(configPath, redisConfig({
-    port,
-    maxmemory: options.maxmemory ?? '256mb',
-    maxmemoryPolicy: options.maxmemoryPolicy ?? 'volatile-lru',
-  }));
+  return startOnPort('redis', options.port, async (port) => {
+    const configPath = join(options.dir, 'redis.conf');
+    writeFileSync(configPath, redisConfig({
+      port,
+      maxmemory: options.maxmemory ?? '256mb',
+      maxmemoryPolicy: options.maxmemoryPolicy ?? 'volatile-lru',
+    }));
 
-  const logPath = join(options.dir, 'redis.log');
-  const url = `redis://${loopback}:${port}`;
-  const part = await startPart({
-    name: 'redis',
-    command,
-    args: [configPath],
-    cwd: options.dir,
-    logPath,
-    port,
-    onSpawnError: () => stackErrors.missingRedis(command),
-    ready: { what: 'redis-server', timeoutMs: 15_000, probe: () => withRedis(url, (client) => client.ping()) },
-    // SIGTERM makes redis shut down cleanly; with persistence off it saves nothing.
-    stopGraceMs,
+    const logPath = join(options.dir, 'redis.log');
+    const url = `redis://${loopback}:${port}`;
+    const part = await startPart({
+      name: 'redis',
+      command,
+      args: [configPath],
+      cwd: options.dir,
+      logPath,
+      port,
+      onSpawnError: () => stackErrors.missingRedis(command),
+      ready: { what: 'redis-server', timeoutMs: 15_000, probe: () => withRedis(url, (client) => client.ping()) },
+      // SIGTERM makes redis shut down cleanly; with persistence off it saves nothing.
+      stopGraceMs,
+    });
+    return { ...part, url };
   });
-  return { ...part, url };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { stackErrors } from './errors.js';
 import { type RunningPart, startPart } from './managed-process.js';
-import { choosePort, loopback } from './ports.js';
+import { loopback, startOnPort } from './ports.js';
 import type { StackProxyName, ToxiproxyEndpoints } from './stack-state.js';
 import { tsxProgramArgs } from './tsx-program.js';
 
@@ -27,23 +27,24 @@ async function answersVersion(api: string): Promise<string> {
 
 /** Runs our Toxiproxy-compatible proxy (chaos/proxy) as its own process. */
 export async function startToxiproxyProcess(options: ToxiproxyProcessOptions): Promise<RunningToxiproxyProcess> {
-  const port = await choosePort('the Toxiproxy-compatible proxy', options.port);
-  const api = `http://${loopback}:${port}`;
-  const part = await startPart({
-    name: 'toxiproxy',
-    command: process.execPath,
-    args: tsxProgramArgs(proxyMain),
-    logPath: join(options.dir, 'toxiproxy.log'),
-    env: {
-      ...options.env,
-      GAMEDAY_TOXIPROXY_HOST: loopback,
-      GAMEDAY_TOXIPROXY_PORT: String(port),
-      GAMEDAY_TOXIPROXY_SEED: String(options.seed),
-    },
-    port,
-    ready: { what: 'the Toxiproxy-compatible proxy', probe: () => answersVersion(api) },
+  return startOnPort('the Toxiproxy-compatible proxy', options.port, async (port) => {
+    const api = `http://${loopback}:${port}`;
+    const part = await startPart({
+      name: 'toxiproxy',
+      command: process.execPath,
+      args: tsxProgramArgs(proxyMain),
+      logPath: join(options.dir, 'toxiproxy.log'),
+      env: {
+        ...options.env,
+        GAMEDAY_TOXIPROXY_HOST: loopback,
+        GAMEDAY_TOXIPROXY_PORT: String(port),
+        GAMEDAY_TOXIPROXY_SEED: String(options.seed),
+      },
+      port,
+      ready: { what: 'the Toxiproxy-compatible proxy', probe: () => answersVersion(api) },
+    });
+    return { ...part, api };
   });
-  return { ...part, api };
 }
 
 /** A Toxiproxy the user runs (`--toxiproxy URL`): it must answer before anything is routed through it. */
