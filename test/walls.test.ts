@@ -32,6 +32,12 @@ describe('import walls', () => {
     expect(crossings).toEqual([]);
   });
 
+  it('engine/ imports nothing from service/, scenarios/, chaos/ or cli/ (it knows no incident)', () => {
+    const crossings = sourceFiles('engine').flatMap((file) =>
+      importsOf(file).filter((target) => /^(service|scenarios|chaos|cli)\//.test(target)).map((target) => `${relative(root, file)} -> ${target}`));
+    expect(crossings).toEqual([]);
+  });
+
   it('stack/ never imports service/', () => {
     const crossings = sourceFiles('stack').flatMap((file) =>
       importsOf(file).filter((target) => target.startsWith('service/')).map((target) => `${relative(root, file)} -> ${target}`));

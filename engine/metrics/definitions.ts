@@ -1,0 +1,33 @@
+export type MetricType = 'trend' | 'rate' | 'counter' | 'gauge';
+export type MetricContains = 'time' | 'default';
+
+export interface MetricDefinition {
+  name: string;
+  type: MetricType;
+  contains?: MetricContains;
+}
+
+const time = (name: string): MetricDefinition => ({ name, type: 'trend', contains: 'time' });
+const counter = (name: string): MetricDefinition => ({ name, type: 'counter' });
+const rate = (name: string): MetricDefinition => ({ name, type: 'rate' });
+
+/** Every metric of DESIGN.md: one name, one meaning, in the built-in engine and in the k6 scripts. */
+export const chatMetrics: readonly MetricDefinition[] = Object.freeze([
+  time('chat_ttft'),
+  time('chat_turn_duration'),
+  { name: 'llm_input_tokens_per_turn', type: 'trend', contains: 'default' },
+  rate('chat_errors'),
+  rate('ws_connect_failures'),
+  counter('chat_messages'),
+  counter('session_context_lost'),
+  counter('session_turns_lost'),
+  counter('session_turns_duplicated'),
+  counter('ws_reconnects'),
+  counter('llm_input_tokens'),
+  counter('llm_output_tokens'),
+  counter('llm_cost_usd'),
+  counter('dropped_iterations'),
+  counter('chat_input_too_long'),
+  counter('payload_check_failures'),
+  counter('coreference_misses'),
+]);

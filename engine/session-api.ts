@@ -1,0 +1,54 @@
+/** The two REST calls of protocol v1 a load session needs: create, and read the history back. */
+export interface CreatedSession {
+  sessionId: string;
+  token: string;
+}
+
+export interface StoredTurnView {
+  idx: number;
+  role: string;
+  content: string;
+  messageId: string;
+}
+
+const requestTimeoutMs = 10_000;
+// A history page holds at most 100 turns; a 60-turn incident session is two pages.
+const pageLimit = 100;
+const maxPages = 1_000;
+
+function timeout(signal: AbortSignal | undefined): AbortSignal {
+  const own = AbortSignal.timeout(requestTimeoutMs);
+  return signal ? AbortSignal.any([signal, own]) : own;
+}
+
+async function failure(response: Response, what: string): Promise<Error> {
+  const body = await response.text().catch(() => '');
+  return new Error(`${what} answered ${response.status}${body ? `: ${body.slice(0, 200)}` : ''}`);
+}
+
+export async function createSession(http: string, customerId: string, signal?: AbortSignal): Promise<CreatedSession> {
+  const response = await fetch(`${http}/v1/sessions`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId }), signal: timeout(signal),
+  });
+  if (response.status !== 201) throw await failure(response, 'POST /v1/sessions');
+  const body = (await response.json()) as Partial<CreatedSession>;
+  if (typeof body.sessionId !== 'string' || typeof body.token !== 'string') throw new Error('POST /v1/sessions answered without sessionId and token');
+  return { sessionId: body.sessionId, token: body.token };
+}
+
+/** Every stored turn of the session, following nextCursor page by page. */
+export async function listTurns(http: string, session: CreatedSession, signal?: AbortSignal): Promise<StoredTurnView[]> {
+  const turns: StoredTurnView[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < maxPages; page += 1) {
+    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const url = `${http}/v1/sessions/${encodeURIComponent(session.sessionId)}/turns?limit=${pageLimit}${query}`;
+    const response = await fetch(url, { headers: { authorization: `Bearer ${session.token}` }, signal: timeout(signal) });
+    if (response.status !== 200) throw await failure(response, 'GET /v1/sessions/{id}/turns');
+    const body = (await response.json()) as { turns?: StoredTurnView[]; nextCursor?: string | null };
+    turns.push(...(body.turns ?? []));
+    cursor = body.nextCursor ?? null;
+    if (cursor === null) return turns;
+  }
+  throw new Error(`the history of ${session.sessionId} did not end within ${maxPages} pages`);
+}
