@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const envReaders = ['**/config.ts', 'scripts/*.mjs', 'bin/*.js'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.gameday/**', 'reports/runs/**'] },
+  { ignores: ['node_modules/**', '.gameday/**', 'reports/runs/**', 'scenarios/k6/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

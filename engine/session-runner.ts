@@ -4,7 +4,7 @@ import { sessionSocketUrl } from './chat-connect.js';
 import type { MetricSink } from './metrics/run-metrics.js';
 import { createSession, listTurns, type CreatedSession } from './session-api.js';
 import type { LoadTarget, SessionPlan, SessionRecord } from './session-plan.js';
-import { recordAnswer, recordRefusal } from './turn-metrics.js';
+import { recordAnswer, recordRefusal, sessionNotFound } from './turn-metrics.js';
 
 export interface RunSessionOptions {
   target: LoadTarget;
@@ -21,7 +21,6 @@ export interface SessionOutcome {
   error: string | null;
 }
 
-const sessionNotFound = 'ORCH_ERR_SESSION_NOT_FOUND';
 
 /** The WebSocket URL a profile connects to; a carrier client without a carrier path is a setup error. */
 export function socketBaseFor(target: LoadTarget, plan: SessionPlan): string {
@@ -107,7 +106,7 @@ async function playTurns(
       return `${messageId}: ${result.reason}`;
     }
     if (result.kind === 'refused') {
-      recordRefusal(metrics, turn, result);
+      recordRefusal(metrics, turn, result, held);
       continue;
     }
     recordAnswer(metrics, turn, result, held.answers + 1, previousReplies);

@@ -3,6 +3,7 @@ import { turnCostUsd } from './llm-cost.js';
 import type { MetricSink } from './metrics/run-metrics.js';
 import type { TurnPlan } from './session-plan.js';
 
+export const sessionNotFound = 'ORCH_ERR_SESSION_NOT_FOUND';
 // The two refusals of an over-long model input (seed 000 s1, seed 004 s1).
 const inputTooLongCodes = new Set(['ORCH_ERR_MODEL_INPUT_TOO_LONG', 'ORCH_ERR_CONTEXT_TOO_LARGE']);
 
@@ -29,8 +30,16 @@ export function recordAnswer(
   return kept;
 }
 
-/** Metrics of a refused turn. A refusal the plan expects (a payload test) is not a chat error. */
-export function recordRefusal(metrics: MetricSink, turn: TurnPlan, refusal: { code: string; message: string }): void {
+/**
+ * Metrics of a refused turn. A refusal the plan expects (a payload test) is not a chat error.
+ * A session the server no longer knows after it has answered has lost its context (Redis as
+ * the only store evicting it, seed 002); `held.answers` is reset so the loss counts once.
+ */
+export function recordRefusal(metrics: MetricSink, turn: TurnPlan, refusal: { code: string; message: string }, held: { answers: number }): void {
+  if (refusal.code === sessionNotFound && held.answers > 0) {
+    metrics.add('session_context_lost', 1);
+    held.answers = 0;
+  }
   const expected = turn.expect;
   metrics.rate('chat_errors', expected === 'answer');
   if (inputTooLongCodes.has(refusal.code)) metrics.add('chat_input_too_long', 1);

@@ -1,0 +1,56 @@
+/**
+ * An incident as code: the load, the sessions, the faults and the gate that together reproduce
+ * one production incident from the seeds. Incident files are pure (no node: imports, no runtime
+ * imports from chaos/ or stack/ except stack/random.ts) because the k6 scripts bundle them too.
+ */
+import type { LoadShape } from '../engine/arrivals.js';
+import type { SessionFactory } from '../engine/session-plan.js';
+import type { ThresholdSpec } from '../engine/thresholds.js';
+
+export const incidentIds = ['steady-1m-day', 'flash-sale', 'long-session', 'jp-emoji', 'carrier-nat', 'task-kill', 'redis-eviction'] as const;
+export type IncidentId = (typeof incidentIds)[number];
+
+/** One fault of the timeline, by its chaos catalogue name (`gameday chaos list`) with its CLI options. */
+export interface FaultStep {
+  atMs: number;
+  durationMs: number;
+  fault: string;
+  options: Record<string, string | number | boolean>;
+}
+
+/** What the stack must look like for the incident; anything left out is the stack's default. */
+export interface IncidentStack {
+  redisMaxmemory?: string;
+  redisPolicy?: string;
+  workers?: number;
+  /** The emulator's time scale: 0.2 runs every modelled latency 5x faster. */
+  timeScale?: number;
+  serviceEnv?: Record<string, string>;
+}
+
+export interface Incident {
+  id: IncidentId;
+  title: string;
+  /** The seed file and scenario it reproduces, e.g. "002 Flash Sale Memory Wipe". */
+  seed: string;
+  description: string;
+  /** The service/config.ts naive switch that brings the incident's bug back (null: no bug, only load). */
+  naiveSwitch: string | null;
+  /** How time is compressed and which ratios are kept. */
+  timeCompression: string;
+  stack: IncidentStack;
+  /** The default of --duration: the arrival window. Sessions that start in it run to their end. */
+  defaultDurationMs: number;
+  load(scale: number, durationMs: number): LoadShape;
+  session: SessionFactory;
+  faults(scale: number, durationMs: number): FaultStep[];
+  /** The gate, in k6 threshold syntax. */
+  thresholds: Record<string, ThresholdSpec[]>;
+  /**
+   * Metrics every threshold of which the naive run (naiveSwitch alone) fails at quickScale and
+   * defaultDurationMs; for steady-1m-day, the run with the model slowed past the SLO.
+   */
+  gateThatMatters: string[];
+  /** The scale `npm run gameday` and the proof tests run at, with defaultDurationMs. */
+  quickScale: number;
+}

@@ -1,0 +1,50 @@
+/**
+ * An incident as a k6 script: `options` (a named arrival-rate scenario from the incident's load
+ * shape, its thresholds), `setup` (the target must answer /healthz, else the run aborts at once),
+ * the iteration (one session of the incident's session factory), and `handleSummary`.
+ */
+import http from 'k6/http';
+import exec from 'k6/execution';
+import { hashString, seededRandom } from '../../../stack/random.js';
+import type { Incident } from '../../incident.js';
+import { createK6Metrics } from './k6-metrics.js';
+import { k6Options } from './k6-options.js';
+import { runK6Session } from './k6-session.js';
+import { handleSummaryFor } from './k6-summary.js';
+import type { K6Settings } from './settings.js';
+
+/** As the built-in engine derives them (engine/run-load.ts): the same seed and index give the same session. */
+function sessionRandom(seed: number, index: number, stream: string): () => number {
+  return seededRandom(hashString(`${seed}:${index}:${stream}`));
+}
+
+export function k6Script(incident: Incident, settings: K6Settings) {
+  const metrics = createK6Metrics();
+  const target = { baseUrl: settings.baseUrl, wsUrl: settings.wsUrl, carrierWsUrl: settings.carrierWsUrl };
+  return {
+    options: k6Options(incident, settings),
+    setup() {
+      const health = http.get(`${settings.baseUrl}/healthz`, { timeout: '5s', tags: { name: 'GET /healthz' } });
+      if (health.status !== 200) {
+        exec.test.abort(`${settings.baseUrl}/healthz answered ${health.status || health.error}: is the service running at BASE_URL?`);
+      }
+      const sample = incident.session(0, sessionRandom(settings.seed, 0, 'plan'));
+      if (sample.client.via === 'carrier' && !settings.carrierWsUrl) {
+        exec.test.abort(`${incident.id} sends mobile sessions through the carrier proxy: set CARRIER_WS_URL`);
+      }
+    },
+    async session() {
+      const index = exec.scenario.iterationInTest;
+      metrics.zeroCounters();
+      const plan = incident.session(index, sessionRandom(settings.seed, index, 'plan'));
+      try {
+        await runK6Session(target, plan, metrics, sessionRandom(settings.seed, index, 'client'));
+      } catch (error) {
+        // An unhandled rejection would end the iteration unseen and the run would still exit 0.
+        metrics.rate('chat_errors', true);
+        console.error(`session ${index}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+    handleSummary: handleSummaryFor(incident.id, settings.summaryPath),
+  };
+}

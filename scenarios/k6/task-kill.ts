@@ -1,0 +1,21 @@
+/**
+ * k6 entry: seed 000 s2: fleet workers killed (gate: no lost or duplicated turns, no context lost).
+ * Same incident definition, metric names and thresholds as `gameday run task-kill` (scenarios/task-kill.ts).
+ * WebSockets: k6/experimental/websockets (k6 v0.43+); timers: k6/timers, k6/experimental/timers before v0.50.
+ * k6 judges thresholds over the whole run only: a windowed threshold runs as its whole-run form.
+ *
+ *   npm run build:k6 && k6 run -e BASE_URL=http://127.0.0.1:8080 scenarios/k6/dist/task-kill.js
+ *
+ * Settings (-e): BASE_URL, WS_URL, CARRIER_WS_URL, SCALE, DURATION, SEED, SUMMARY_PATH (lib/settings.ts).
+ */
+import { taskKill } from '../task-kill.js';
+import { k6Script } from './lib/k6-script.js';
+import { settingsFromEnv } from './lib/settings.js';
+
+const settings = settingsFromEnv(taskKill, __ENV);
+const script = k6Script(taskKill, settings);
+
+export const options = script.options;
+export const setup = script.setup;
+export default script.session;
+export const handleSummary = script.handleSummary;

@@ -1,0 +1,81 @@
+import type { TurnPlan } from '../engine/session-plan.js';
+import type { Incident } from './incident.js';
+import { desktopClient } from './kit/client-profiles.js';
+import { expectTitleAt } from './kit/coreference.js';
+import { constantSessions, messagesPerSecondAt1MPerDay } from './kit/load-kit.js';
+import { greetings, listRequest, ordinalAsk, readingNotes } from './kit/manga-questions.js';
+import { between, customerIdFor, pick } from './kit/session-kit.js';
+
+export const longSessionTurns = 60;
+
+/**
+ * Where the session lists titles and where it asks about them by ordinal: every ask comes 14
+ * turns after its list, so the list has left the hardened window (the first exchange and at most
+ * the last 10 turns) and only the summary's entity map still holds it (seed 000 s3).
+ */
+const listTurns = new Set([2, 17, 32]);
+const askTurns = new Set([16, 31, 46, 60]);
+
+// 60 turns at about 0.15 s each (time-scale 0.02) and thinks of 50-200 ms; naive sessions take longer.
+const sessionMs = 20_000;
+
+/**
+ * Quick run, the arithmetic: 1M msg/day carried by 60-turn sessions is 11.57 / 60 = 0.19 new
+ * sessions/s at scale 1; at 1.1 that is one every 4.7 s, so 3 sessions in the 12 s arrival window,
+ * each 15-25 s long (at most about 35 s of load, 180 messages). Most turns paste 2,600-3,600
+ * characters of reading notes (seed 000 s1's power user, and its "long user messages growing
+ * context"). With naive fullHistory each turn adds the paste, the ten retrieved synopses the
+ * history keeps (about 1,200 tokens) and the answer (about 300) to every later call, about 4,000
+ * of the emulator's tokens a turn, so a session reaches the model's 200,000-token limit near turn
+ * 50 (seed 000 s1: 220,000 at turn 60) and its remaining turns are refused as too long (measured:
+ * 29 of 180); input tokens per turn pass 10,000 by turn 3. Hardened, every call stays inside the
+ * 6,000-token budget (measured: at most 4,401 of the emulator's tokens).
+ */
+const quickScale = 1.1;
+
+function turnPlan(turn: number, random: () => number, lastPosition: { value: number }): TurnPlan {
+  const thinkBeforeMs = turn === 1 ? 0 : between(random, 50, 200);
+  if (turn === 1) return { text: pick(random, greetings), thinkBeforeMs, expect: 'answer' };
+  if (listTurns.has(turn)) return { text: listRequest(random), thinkBeforeMs, expect: 'answer' };
+  if (askTurns.has(turn)) {
+    lastPosition.value = lastPosition.value % 3 + 1;
+    return { text: ordinalAsk(random, lastPosition.value), thinkBeforeMs, expect: 'answer', checkReply: expectTitleAt(lastPosition.value) };
+  }
+  return { text: readingNotes(random, between(random, 2_600, 3_600)), thinkBeforeMs, expect: 'answer' };
+}
+
+function session(index: number, random: () => number) {
+  const lastPosition = { value: between(random, 0, 2) };
+  const turns: TurnPlan[] = [];
+  for (let turn = 1; turn <= longSessionTurns; turn += 1) turns.push(turnPlan(turn, random, lastPosition));
+  return { client: desktopClient, customerId: customerIdFor('long-session', index), turns };
+}
+
+export const longSession: Incident = {
+  id: 'long-session',
+  title: '60-turn sessions outgrow the model input',
+  seed: '000 s1 60-Turn History Exceeds Bedrock Token Limit, s3 Coreference after the window (and 004 s1)',
+  description: 'Power users hold 60-turn sessions with retrieval, pasting long notes. Sending the whole history grows '
+    + 'each call until the model answers "Input is too long"; the hardened context keeps a 6,000-token budget and a '
+    + 'summary whose entity map still resolves "2番目のやつ" 14 turns after the list.',
+  naiveSwitch: 'fullHistory',
+  timeCompression: 'a 45-minute session -> 15-25 s: the model 50x faster (time-scale 0.02) and think times 45 s -> '
+    + '0.05-0.2 s; token counts are not compressed, and no timer of the service takes part in this incident',
+  stack: { timeScale: 0.02 },
+  defaultDurationMs: 12_000,
+  load(scale, durationMs) {
+    return constantSessions((messagesPerSecondAt1MPerDay * scale) / longSessionTurns, durationMs, sessionMs);
+  },
+  session,
+  faults: () => [],
+  thresholds: {
+    // k6 passes latency thresholds on an empty trend: a run that sent nothing must not pass.
+    chat_messages: ['count>0'],
+    chat_input_too_long: ['count==0'],
+    llm_input_tokens_per_turn: ['max<10000'],
+    coreference_misses: ['count==0'],
+    chat_ttft: ['p(95)<3000'],
+  },
+  gateThatMatters: ['chat_input_too_long', 'llm_input_tokens_per_turn'],
+  quickScale,
+};
