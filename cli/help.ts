@@ -7,11 +7,16 @@ Usage:
   gameday smoke [--json]         one real round trip through each part of the running stack
   gameday chaos list [--json]    the faults that can be injected, with their options
   gameday chaos <fault> [opts]   inject one fault into the running stack; reverted after --duration or Ctrl-C
+  gameday list [--json]          the incidents: id, title, seed, gate
+  gameday run <incident|all> [options]
+                                 reproduce incidents with real load and faults; gate on them
   gameday --help | --version
 
-Exit codes: 0 success, 1 the harness failed (the message says why).
+Exit codes: 0 success (every gate held), 99 a gate failed (gameday run), 1 the harness failed
+(the message says why).
 Environment: GAMEDAY_STATE_DIR (default ./.gameday), GAMEDAY_REDIS_SERVER, GAMEDAY_JAVA.
-Run \`gameday stack --help\` for the stack's options, \`gameday chaos --help\` for faults.
+Run \`gameday stack --help\` for the stack's options, \`gameday chaos --help\` for faults,
+\`gameday run --help\` for incident runs.
 `;
 
 export const stackHelp = `Usage:
@@ -64,4 +69,39 @@ could not be applied, or could not be reverted (then the message says what is st
 
 Faults: network, nat-drop, dynamodb-slow, task-kill, redis-eviction, bedrock.
 Run \`gameday chaos list\` for each one's options and defaults.
+`;
+
+export const listHelp = `Usage:
+  gameday list [--json]
+
+Lists the incidents \`gameday run\` reproduces, one line each: id, title, the seed document
+it comes from, and its gate (k6 threshold syntax). --json adds the naive switch that brings
+its bug back, its quick scale, its default duration and how its time is compressed.
+`;
+
+export const runHelp = `Usage:
+  gameday run <incident|all> [options]
+
+Starts the embedded stack (redis-server, DynamoDB Local, the Bedrock emulator, the proxy and
+the service) unless --target is given, runs the incident's load and, beside it, its fault
+timeline (every fault reverted, also on Ctrl-C), audits the store, evaluates the gates and
+prints a table; each run writes summary.json (k6's handleSummary shape plus ours) and the
+fault journal into <out>/<incident>-<profile>/. \`all\` runs every incident one after
+another in one stack, restarting only what an incident's settings change (it says so).
+
+Options:
+  --engine builtin|k6        the built-in engine (default), or the k6 on PATH on the bundled
+                             scripts (\`npm run build:k6\`); the gates are the same
+  --scale F                  load multiplier (default: each incident's quick scale, see
+                             \`gameday list --json\`; 1 is the incident as it happened)
+  --duration D               run length, e.g. 90s, 5m (default: the incident's own)
+  --profile hardened|naive   naive switches every incident's original bug back on
+  --naive LIST               only these naive switches (implies --profile naive)
+  --target URL               send the load to a deployment we did not start (health-checked
+                             first); no faults are injected and the store is not audited there
+  --out DIR                  the run folder (default reports/runs/<run-id>)
+  --seed N                   seed of the load and the emulator, for replayable runs (default 1)
+  --json                     print the outcomes as JSON
+
+Exit codes (k6's): 0 every gate held, 99 a gate failed, 1 the harness failed.
 `;

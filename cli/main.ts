@@ -4,8 +4,11 @@ import { chaosCommand } from './chaos-command.js';
 import { type CliConfig, loadCliConfig } from './config.js';
 import { CliError, cliErrors } from './errors.js';
 import { mainHelp } from './help.js';
+import { listCommand } from './list-command.js';
+import { runCommand } from './run-command.js';
 import { smokeCommand } from './smoke-command.js';
 import { stackCommand } from './stack-command.js';
+import { RunError } from '../scenarios/run/run-errors.js';
 import { StackError } from '../stack/errors.js';
 
 function version(config: CliConfig): string {
@@ -22,6 +25,10 @@ async function dispatch(args: string[], config: CliConfig): Promise<number> {
       return smokeCommand(rest, config);
     case 'chaos':
       return chaosCommand(rest, config);
+    case 'list':
+      return listCommand(rest);
+    case 'run':
+      return runCommand(rest, config);
     case '--version':
     case '-v':
       process.stdout.write(`${version(config)}\n`);
@@ -43,7 +50,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     return await dispatch(args, config);
   } catch (error) {
-    if (error instanceof CliError || error instanceof StackError) {
+    if (error instanceof CliError || error instanceof StackError || error instanceof RunError) {
       process.stderr.write(`gameday: ${error.code}: ${error.message}\n`);
       return 1;
     }

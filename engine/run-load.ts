@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hashString, seededRandom } from '../stack/random.js';
 import { arrivalsDurationMs, type LoadShape, scheduleArrivals } from './arrivals.js';
 import type { MetricSink, RunMetrics } from './metrics/run-metrics.js';
@@ -71,6 +72,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const sessionsSignal = AbortSignal.any([stop.signal, AbortSignal.timeout(totalMs + (options.gracefulStopMs ?? 30_000))]);
+  // Every open session listens for the stop: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, sessionsSignal);
   const sink = new CountingSink(metrics);
   const records: SessionRecord[] = [];
   const errorExamples: string[] = [];

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run gameday`: sets the machine up (idempotent), then runs the main job.
+// `npm run gameday`: sets the machine up (idempotent), then runs the incident suite (`gameday run all`).
 // With arguments (`npm run gameday -- stack status`) it runs that gameday command instead.
 // Plain JavaScript, because it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
@@ -21,17 +21,7 @@ if (setup !== 0) process.exit(setup);
 
 if (args.length > 0) process.exit(run(process.execPath, [bin, ...args]));
 
-// The main job: the local stack up (reused when one is already running) and a smoke check
-// through the real clients. Later issues make it run the incident suite.
-const status = spawnSync(process.execPath, [bin, 'stack', 'status', '--json'], { cwd: root, encoding: 'utf8' });
-if (status.status !== 0) {
-  const up = run(process.execPath, [bin, 'stack', 'up']);
-  if (up !== 0) process.exit(up);
-} else {
-  console.log('gameday: a stack is already running; reusing it');
-}
-const smoke = run(process.execPath, [bin, 'smoke']);
-if (smoke === 0) {
-  console.log('\ngameday: the stack is up and answers. Next: `npx gameday stack status`, `npx gameday stack down`.');
-}
-process.exit(smoke);
+// The main job: every incident at its quick scale, one after another in one embedded stack
+// (started and stopped by the run), each gated; exit 0 every gate held, 99 one failed, 1 the
+// harness failed.
+process.exit(run(process.execPath, [bin, 'run', 'all']));

@@ -19,7 +19,7 @@ export interface StackOptions {
   dynamodb: { port?: number; javaCommand: string; table: string; sweepIntervalMs: number; sweepLagMs: number };
   bedrock: { port?: number; seed: number; timeScale: number };
   /** The orchestrator fleet; null starts only its dependencies. */
-  service: { port?: number; workers: number; profile: ServiceProfile; naive: string[]; signingSecret: string } | null;
+  service: StackServiceOptions | null;
   /** Our Toxiproxy-compatible proxy (port, seed), or a real Toxiproxy the user runs (url). */
   toxiproxy: { port?: number; seed: number } | { url: string };
   /** Environment for child processes (the caller's config module decides it). */
@@ -28,11 +28,29 @@ export interface StackOptions {
   onSweep?: (report: SweeperReport) => void;
 }
 
+export interface StackServiceOptions {
+  port?: number;
+  workers: number;
+  profile: ServiceProfile;
+  naive: string[];
+  signingSecret: string;
+  /** Extra service settings over childEnv, e.g. an incident's time-compressed GAMEDAY_PING_INTERVAL_MS. */
+  env?: Record<string, string>;
+}
+
 export interface RunningStack {
+  /** Kept current: restartService updates `service` and the carrier proxy in place. */
   endpoints: StackEndpoints;
   processes: StackProcessRecord[];
-  /** Resolves with the name of the first part whose process exits on its own. */
+  /** Resolves with the name of the first part started by startStack whose process exits on its own. */
   firstExit: Promise<string>;
+  /**
+   * Stops the fleet and starts it again with these options (another profile, other settings),
+   * on the same port when none is given, so the carrier proxy keeps its route; null only stops it.
+   */
+  restartService(service: StackServiceOptions | null): Promise<StackEndpoints>;
+  /** Starts the Bedrock emulator again on its port with these settings (it takes them only at start). */
+  restartBedrock(settings: { seed: number; timeScale: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,12 +85,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await stopAll();
     throw failure.reason;
   }
-  const [redis, dynamodb, bedrock, toxiproxyApi] = results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
+  const [redis, dynamodb, firstBedrock, toxiproxyApi] = results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
     Awaited<ReturnType<typeof startRedis>> & Part,
     Awaited<ReturnType<typeof startDynamoDb>> & Part,
     Awaited<ReturnType<typeof startBedrockProcess>> & Part,
     string,
   ];
+  let bedrock = firstBedrock;
   const external = 'url' in options.toxiproxy;
   const forgetProxies = async () => {
     if (external) await removeStackProxies(toxiproxyApi, stackProxyNames);
@@ -101,23 +120,35 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
   const proxied = (url: string, name: 'redis' | 'dynamodb' | 'bedrock') => viaProxy(url, proxies[name]?.listen as string);
 
-  let service: Awaited<ReturnType<typeof startServiceProcess>> | null = null;
+  const startService = async (serviceOptions: StackServiceOptions) => {
+    const running = track({
+      ...(await startServiceProcess({
+        ...serviceOptions,
+        dir: options.dir,
+        redisUrl: proxied(redis.url, 'redis'),
+        dynamodbEndpoint: proxied(dynamodb.endpoint, 'dynamodb'),
+        table: options.dynamodb.table,
+        bedrockEndpoint: proxied(bedrock.endpoint, 'bedrock'),
+        env: { ...options.childEnv, ...serviceOptions.env },
+      })),
+      name: 'service',
+    });
+    // The client-facing path: a mobile client behind a carrier NAT talks to the service through it.
+    const carrier = proxies.carrier;
+    if (carrier?.upstream !== new URL(running.http).host) {
+      Object.assign(proxies, await routeThroughProxies(toxiproxyApi, { carrier: running.http }));
+    }
+    return running;
+  };
+  const serviceEndpoints = (running: Awaited<ReturnType<typeof startServiceProcess>>, serviceOptions: StackServiceOptions) => ({
+    http: running.http, ws: running.ws, statusFile: running.statusFile,
+    profile: serviceOptions.profile, naive: serviceOptions.naive, workers: serviceOptions.workers,
+  });
+
+  let service: Awaited<ReturnType<typeof startService>> | null = null;
   if (options.service) {
     try {
-      service = track({
-        ...(await startServiceProcess({
-          ...options.service,
-          dir: options.dir,
-          redisUrl: proxied(redis.url, 'redis'),
-          dynamodbEndpoint: proxied(dynamodb.endpoint, 'dynamodb'),
-          table: options.dynamodb.table,
-          bedrockEndpoint: proxied(bedrock.endpoint, 'bedrock'),
-          env: options.childEnv,
-        })),
-        name: 'service',
-      });
-      // The client-facing path: a mobile client behind a carrier NAT talks to the service through it.
-      Object.assign(proxies, await routeThroughProxies(toxiproxyApi, { carrier: service.http }));
+      service = await startService(options.service);
     } catch (error) {
       await sweeper.stop();
       client.destroy();
@@ -128,21 +159,44 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 
   const firstExit = Promise.race(started.map((part) => part.process.exited.then(() => part.name)));
+  const endpoints: StackEndpoints = {
+    redis: { url: redis.url, maxmemory: options.redis.maxmemory, maxmemoryPolicy: options.redis.maxmemoryPolicy },
+    dynamodb: { endpoint: dynamodb.endpoint, table: options.dynamodb.table, region: 'us-east-1' },
+    bedrock: { endpoint: bedrock.endpoint, admin: bedrock.admin },
+    toxiproxy: { api: toxiproxyApi, external, proxies },
+    ...(service && options.service ? { service: serviceEndpoints(service, options.service) } : {}),
+  };
+  const processes = started.map(({ name, pid, logPath }) => ({ name, pid, logPath }));
+  const listProcesses = () => processes.splice(0, processes.length, ...started.map(({ name, pid, logPath }) => ({ name, pid, logPath })));
   return {
-    endpoints: {
-      redis: { url: redis.url, maxmemory: options.redis.maxmemory, maxmemoryPolicy: options.redis.maxmemoryPolicy },
-      dynamodb: { endpoint: dynamodb.endpoint, table: options.dynamodb.table, region: 'us-east-1' },
-      bedrock: { endpoint: bedrock.endpoint, admin: bedrock.admin },
-      toxiproxy: { api: toxiproxyApi, external, proxies },
-      ...(service && options.service ? {
-        service: {
-          http: service.http, ws: service.ws, statusFile: service.statusFile,
-          profile: options.service.profile, naive: options.service.naive, workers: options.service.workers,
-        },
-      } : {}),
-    },
-    processes: started.map(({ name, pid, logPath }) => ({ name, pid, logPath })),
+    endpoints,
+    processes,
     firstExit,
+    async restartService(next) {
+      const previous = service;
+      if (previous) {
+        service = null;
+        delete endpoints.service;
+        await previous.stop();
+        started.splice(started.indexOf(previous), 1);
+      }
+      if (next) {
+        service = await startService({ ...next, port: next.port ?? previous?.port });
+        endpoints.service = serviceEndpoints(service, next);
+      }
+      listProcesses();
+      return endpoints;
+    },
+    async restartBedrock(settings) {
+      const previous = bedrock;
+      await previous.stop();
+      started.splice(started.indexOf(previous), 1);
+      bedrock = track({
+        ...(await startBedrockProcess({ dir: options.dir, ...settings, port: previous.port, env: options.childEnv })),
+        name: 'bedrock',
+      });
+      listProcesses();
+    },
     async stop() {
       // The service first: its drain still writes turns to Redis and DynamoDB.
       await service?.stop();

@@ -1,0 +1,45 @@
+import { parseFlags } from './args.js';
+import { cliErrors } from './errors.js';
+import { listHelp } from './help.js';
+import { incidents } from '../scenarios/index.js';
+import type { ThresholdSpec } from '../engine/thresholds.js';
+
+const specText = (spec: ThresholdSpec) => (typeof spec === 'string' ? spec : `${spec.threshold}${spec.window ? ` every ${spec.window}` : ''}`);
+
+/** The gate in one line: each metric with its thresholds. */
+function gateText(thresholds: Record<string, ThresholdSpec[]>): string {
+  return Object.entries(thresholds).map(([metric, specs]) => `${metric} ${specs.map(specText).join(', ')}`).join('; ');
+}
+
+/** The seed reference's start: the full text is in --json and the incident file. */
+const seedWidth = 40;
+const seedText = (seed: string) => `seed ${seed.length > seedWidth ? `${seed.slice(0, seedWidth - 1)}…` : seed}`;
+
+/** `gameday list [--json]`: every incident on one line (id, title, seed, gate). */
+export function listCommand(args: string[]): number {
+  const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    process.stdout.write(listHelp);
+    return 0;
+  }
+  if (positionals.length > 0) throw cliErrors.usage(`gameday list takes no arguments, not "${positionals[0]}"`);
+  const all = [...incidents.values()];
+  if (values.json) {
+    const rows = all.map((incident) => ({
+      id: incident.id, title: incident.title, seed: incident.seed, naiveSwitch: incident.naiveSwitch,
+      quickScale: incident.quickScale, defaultDurationMs: incident.defaultDurationMs, timeCompression: incident.timeCompression,
+      gateThatMatters: incident.gateThatMatters, thresholds: incident.thresholds,
+    }));
+    process.stdout.write(`${JSON.stringify({ incidents: rows }, null, 2)}\n`);
+    return 0;
+  }
+  const width = (pick: (incident: (typeof all)[number]) => string) => Math.max(...all.map((incident) => pick(incident).length));
+  const idWidth = width((incident) => incident.id);
+  const titleWidth = width((incident) => incident.title);
+  const seedsWidth = width((incident) => seedText(incident.seed));
+  const lines = all.map((incident) => [
+    incident.id.padEnd(idWidth), incident.title.padEnd(titleWidth), seedText(incident.seed).padEnd(seedsWidth), `gate: ${gateText(incident.thresholds)}`,
+  ].join('  '));
+  process.stdout.write(`${lines.join('\n')}\n\nRun one with \`gameday run <id>\`, or every one with \`gameday run all\`.\n`);
+  return 0;
+}

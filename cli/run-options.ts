@@ -1,0 +1,93 @@
+import { join, resolve } from 'node:path';
+import { choiceFlag, durationFlag, type FlagSpec, numberFlag, type ParsedCommand, stringFlag } from './args.js';
+import type { CliConfig } from './config.js';
+import { CliError, cliErrors } from './errors.js';
+import type { Incident } from '../scenarios/incident.js';
+import { incidents } from '../scenarios/index.js';
+import type { RunEngine, RunProfile } from '../scenarios/run/run-incident.js';
+import { targetFromUrl } from '../scenarios/run/target-check.js';
+import type { LoadTarget } from '../engine/session-plan.js';
+
+/** Errors only `gameday run` and `gameday list` raise (stable codes, messages that say what to do). */
+export const runCliErrors = {
+  unknownIncident: (name: string) =>
+    new CliError('GAMEDAY_ERR_UNKNOWN_INCIDENT',
+      `unknown incident "${name}"; the incidents are ${[...incidents.keys()].join(', ')}, or all (see \`gameday list\`)`),
+};
+
+export const runFlags: FlagSpec = {
+  engine: { type: 'string' },
+  scale: { type: 'string' },
+  duration: { type: 'string' },
+  profile: { type: 'string' },
+  naive: { type: 'string' },
+  target: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export interface RunRequest {
+  /** Every incident when the command said `all`, in the catalogue's order. */
+  incidents: Incident[];
+  all: boolean;
+  engine: RunEngine;
+  /** Null: each incident's quick scale. */
+  scale: number | null;
+  /** Null: each incident's own duration at its scale. */
+  durationMs: number | null;
+  profile: RunProfile;
+  naive: string[];
+  target: LoadTarget | null;
+  outDir: string;
+  runId: string;
+  seed: number;
+  json: boolean;
+}
+
+/** A run id that sorts by time and does not collide with a run started in the same second. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+function targetFlag(values: ParsedCommand['values']): LoadTarget | null {
+  const raw = stringFlag(values, 'target');
+  if (raw === undefined) return null;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw cliErrors.usage(`--target must be the service's base URL such as http://127.0.0.1:8080 or https://chat.example.com, not "${raw}"`);
+  }
+  return targetFromUrl(raw);
+}
+
+/** Turns `gameday run` arguments into a request; every bad value is a usage error naming its flag. */
+export function runRequestFromArgs(parsed: ParsedCommand, config: CliConfig): RunRequest {
+  const { values, positionals } = parsed;
+  const [name, ...extra] = positionals;
+  if (name === undefined) throw cliErrors.usage('name an incident to run, or all (see `gameday list`)');
+  if (extra.length > 0) throw cliErrors.usage(`unexpected argument "${extra[0]}"; run one incident or all`);
+  const all = name === 'all';
+  const incident = incidents.get(name as Incident['id']);
+  if (!all && !incident) throw runCliErrors.unknownIncident(name);
+  const naive = (stringFlag(values, 'naive') ?? '').split(',').map((part) => part.trim()).filter(Boolean);
+  const profile = choiceFlag(values, 'profile', ['hardened', 'naive'] as const, naive.length > 0 ? 'naive' : 'hardened');
+  if (profile === 'hardened' && naive.length > 0) throw cliErrors.usage('--naive switches bugs back on; it goes with --profile naive (or alone), not --profile hardened');
+  const durationMs = values.duration === undefined ? null : durationFlag(values, 'duration', 0);
+  if (durationMs !== null && durationMs < 1_000) throw cliErrors.usage(`--duration must be at least 1s, not "${stringFlag(values, 'duration')}"`);
+  const runId = newRunId();
+  return {
+    incidents: all ? [...incidents.values()] : [incident as Incident],
+    all,
+    engine: choiceFlag(values, 'engine', ['builtin', 'k6'] as const, 'builtin'),
+    scale: values.scale === undefined ? null : numberFlag(values, 'scale', 1, { min: 0.0001, max: 100 }),
+    durationMs,
+    profile,
+    naive,
+    target: targetFlag(values),
+    outDir: resolve(stringFlag(values, 'out') ?? join(config.repoRoot, 'reports', 'runs', runId)),
+    runId,
+    seed: numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 31 - 1, integer: true }),
+    json: values.json === true,
+  };
+}

@@ -1,0 +1,219 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FaultStep, Incident, IncidentId } from '../incident.js';
+import { faultMethod, faultTargetsFor, runFaultTimeline } from './fault-timeline.js';
+import { runErrors } from './run-errors.js';
+import { type RunStack, type ServiceChoice, type StackForIncidents, startRunStack } from './run-stack.js';
+import { runBuiltinLoad, type LoadRun } from './run-load-builtin.js';
+import { k6Version, runK6Load } from './run-load-k6.js';
+import { checkTarget } from './target-check.js';
+import type { Journal } from '../../chaos/experiments/journal.js';
+import { type AuditResult, auditSessions } from '../../engine/audit.js';
+import type { ProgressState } from '../../engine/progress.js';
+import type { GeneratorHealth } from '../../engine/self-monitor.js';
+import type { LoadTarget } from '../../engine/session-plan.js';
+import type { ThresholdResult, ThresholdSpec } from '../../engine/thresholds.js';
+
+export type RunProfile = 'hardened' | 'naive';
+export type RunEngine = 'builtin' | 'k6';
+
+export interface RunIncidentOptions {
+  incident: Incident;
+  profile: RunProfile;
+  /** With profile naive: only these switches over the hardened service (default: the whole naive profile). */
+  naive?: string[];
+  scale: number;
+  durationMs: number;
+  seed: number;
+  engine: RunEngine;
+  /** A deployment we did not start (`--target`): health-checked first; no faults, no audit. */
+  target?: LoadTarget | null;
+  /** A stack already running (shared by several runs); without it and without a target, one is started and stopped. */
+  stack?: StackForIncidents | null;
+  /** For the stack this run starts itself. */
+  stackSettings?: { childEnv: NodeJS.ProcessEnv; redisCommand?: string; javaCommand?: string };
+  /** More faults on the incident's timeline, e.g. the model made slower than the SLO. */
+  extraFaults?: FaultStep[];
+  /** The run folder; this run writes into `<outDir>/<incident>-<profile>/`. */
+  outDir: string;
+  signal?: AbortSignal;
+  /** Lines for people (what is started, what changes, warnings). */
+  say?: (line: string) => void;
+  onProgress?: (state: ProgressState) => void;
+  /** The bundled k6 scripts (engine k6); default scenarios/k6/dist. */
+  k6ScriptDir?: string;
+}
+
+/** A threshold the run could not judge, and why (e.g. the audit needs the store, which a --target hides). */
+export interface NotEvaluated {
+  metric: string;
+  expression: string;
+  reason: string;
+}
+
+export interface IncidentOutcome {
+  incident: IncidentId;
+  profile: RunProfile;
+  naive: string[];
+  scale: number;
+  durationMs: number;
+  thresholds: ThresholdResult[];
+  notEvaluated: NotEvaluated[];
+  /** Every evaluated threshold held. */
+  passed: boolean;
+  summaryPath: string;
+  audit: AuditResult | { skipped: string };
+  generator: GeneratorHealth | null;
+  /** The fault timeline's journal; null when the run injected none. */
+  faults: Journal | null;
+}
+
+/** The metrics only the end-of-run audit of the store can measure. */
+const auditMetrics = ['session_turns_lost', 'session_turns_duplicated'];
+
+function expressions(spec: ThresholdSpec): string {
+  return typeof spec === 'string' ? spec : spec.threshold;
+}
+
+function splitThresholds(thresholds: Record<string, ThresholdSpec[]>, unjudged: string[], reason: string):
+  { judged: Record<string, ThresholdSpec[]>; notEvaluated: NotEvaluated[] } {
+  const judged: Record<string, ThresholdSpec[]> = {};
+  const notEvaluated: NotEvaluated[] = [];
+  for (const [metric, specs] of Object.entries(thresholds)) {
+    if (unjudged.includes(metric)) notEvaluated.push(...specs.map((spec) => ({ metric, expression: expressions(spec), reason })));
+    else judged[metric] = specs;
+  }
+  return { judged, notEvaluated };
+}
+
+function serviceChoice(profile: RunProfile, naive: string[] | undefined): ServiceChoice {
+  if (profile === 'hardened' || !naive || naive.length === 0) return { profile, naive: [] };
+  return { profile: 'hardened', naive };
+}
+
+function loadTargetOf(stack: StackForIncidents): LoadTarget {
+  const service = stack.endpoints.service;
+  if (!service) throw new Error('the stack runs no service to send load to');
+  const carrier = stack.endpoints.toxiproxy?.proxies.carrier;
+  return { http: service.http, ws: service.ws, ...(carrier ? { carrierWs: `ws://${carrier.listen}/v1/ws` } : {}) };
+}
+
+/** Aborts when the caller's signal does, or when this run gives up on its own (a failed load stops the faults). */
+function linkedController(signal: AbortSignal | undefined): { controller: AbortController; unlink(): void } {
+  const controller = new AbortController();
+  const forward = () => controller.abort();
+  if (signal?.aborted) controller.abort();
+  signal?.addEventListener('abort', forward, { once: true });
+  return { controller, unlink: () => signal?.removeEventListener('abort', forward) };
+}
+
+type Where = { target: LoadTarget; stack: StackForIncidents | null; owned: RunStack | null };
+
+/** The target health-checked, or the stack (given, or started here) brought to what the incident needs. */
+async function reach(options: RunIncidentOptions, service: ServiceChoice, runDir: string, say: (line: string) => void): Promise<Where> {
+  if (options.target) {
+    say(`checking the target ${options.target.http}`);
+    await checkTarget(options.target);
+    const settings = Object.entries(options.incident.stack.serviceEnv ?? {}).map(([key, value]) => `${key}=${value}`);
+    if (settings.length > 0) say(`NOTE: the target keeps its own settings; this incident's time-compressed ${settings.join(' ')} are not applied`);
+    return { target: options.target, stack: null, owned: null };
+  }
+  let owned: RunStack | null = null;
+  if (!options.stack) {
+    say('starting the stack (redis-server, DynamoDB Local, the Bedrock emulator, the proxy)');
+    owned = await startRunStack({
+      dir: join(runDir, 'stack'), seed: options.seed, timeScale: options.incident.stack.timeScale,
+      childEnv: options.stackSettings?.childEnv ?? {},
+      redisCommand: options.stackSettings?.redisCommand, javaCommand: options.stackSettings?.javaCommand,
+    });
+  }
+  const stack = options.stack ?? (owned as RunStack);
+  try {
+    for (const line of await stack.prepare(options.incident.stack, service)) say(line);
+    return { target: loadTargetOf(stack), stack, owned };
+  } catch (error) {
+    await owned?.stop();
+    throw error;
+  }
+}
+
+/** The end-of-run audit of the store, when this run can read it; its findings become counters. */
+async function audit(stack: StackForIncidents | null, load: LoadRun): Promise<{ audit: AuditResult | { skipped: string }; counters: Record<string, number> }> {
+  if (!stack) return { audit: { skipped: 'a --target gives no access to its DynamoDB table, so the store cannot be audited' }, counters: {} };
+  if (!load.sessions) {
+    return { audit: { skipped: 'k6 does not report the sessions it ran, so the store cannot be audited (the built-in engine audits it)' }, counters: {} };
+  }
+  const { dynamodb } = stack.endpoints;
+  const result = await auditSessions({
+    dynamodbEndpoint: dynamodb.endpoint, table: dynamodb.table, region: dynamodb.region, signingSecret: stack.signingSecret, sessions: load.sessions,
+  });
+  return { audit: result, counters: { session_turns_lost: result.turnsLost, session_turns_duplicated: result.turnsDuplicated } };
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
+/**
+ * One incident, one profile: starts what it needs (or uses the stack or target given), runs the
+ * load and, beside it, the fault timeline (every fault reverted, also on abort or failure), audits
+ * the store, evaluates the gates and writes summary.json (k6's shape plus ours) into the run folder.
+ * Harness failures throw (a RunError says what); a failed gate is an outcome with passed false.
+ */
+export async function runIncident(options: RunIncidentOptions): Promise<IncidentOutcome> {
+  const { incident, profile, scale, durationMs, seed } = options;
+  const say = options.say ?? (() => undefined);
+  const childEnv = options.stackSettings?.childEnv ?? {};
+  const service = serviceChoice(profile, options.naive);
+  const runDir = join(options.outDir, `${incident.id}-${profile}`);
+  mkdirSync(runDir, { recursive: true });
+  // Before anything starts: a missing k6 is a clear error, not a stack started for nothing.
+  if (options.engine === 'k6') await k6Version(childEnv);
+  const { controller: control, unlink } = linkedController(options.signal);
+  let owned: RunStack | null = null;
+  try {
+    const reached = await reach(options, service, runDir, say);
+    const { target, stack } = reached;
+    owned = reached.owned;
+    if (control.signal.aborted) throw runErrors.interrupted();
+    const steps = [...incident.faults(scale, durationMs), ...(options.extraFaults ?? [])];
+    const method = stack && steps.length > 0 ? faultMethod(incident.id, steps, faultTargetsFor(stack.endpoints)) : [];
+    if (!stack && steps.length > 0) say(`NOTE: ${steps.length} fault(s) of the timeline not injected: a --target is a deployment this run did not start`);
+    if (method.length > 0) say(`faults: ${method.map((step) => `${step.fault.description} at ${seconds(step.atMs)} for ${seconds(step.durationMs)}`).join('; ')}`);
+    const journalPath = join(runDir, 'journal.json');
+    const faultsDone = method.length > 0 ? runFaultTimeline(incident.id, method, { signal: control.signal, journalPath }) : null;
+
+    let load: LoadRun;
+    try {
+      const loadOptions = { incident, scale, durationMs, seed, target, signal: control.signal, onProgress: options.onProgress };
+      load = options.engine === 'k6'
+        ? await runK6Load({ ...loadOptions, profile, runDir, scriptDir: options.k6ScriptDir, childEnv })
+        : await runBuiltinLoad(loadOptions);
+    } catch (error) {
+      control.abort();
+      await faultsDone;
+      throw error;
+    }
+    const journal = faultsDone ? await faultsDone : null;
+    if (options.signal?.aborted) throw runErrors.interrupted();
+    if (journal && journal.status !== 'completed') throw runErrors.faultsFailed(incident.id, journal.error ?? journal.status, journalPath);
+
+    const audited = await audit(stack, load);
+    const skipped = 'skipped' in audited.audit ? audited.audit.skipped : null;
+    const { judged, notEvaluated } = splitThresholds(incident.thresholds, skipped ? auditMetrics : [], skipped ?? '');
+    if (load.generator?.saturated) say(`WARNING: the load generator was saturated (${load.generator.reason}); its latencies are not trustworthy`);
+    // Our part of summary.json (its `gameday` key); the summary adds the engine, the results and the metrics.
+    const { results: thresholds, summary } = load.judge(judged, audited.counters, {
+      incident: incident.id, title: incident.title, profile, naive: service.naive, scale, durationMs, seed,
+      target: options.target ? options.target.http : 'embedded stack', timeCompression: incident.timeCompression,
+      audit: audited.audit, generator: load.generator, faults: journal, notEvaluated, errorExamples: load.errorExamples,
+    });
+    const summaryPath = join(runDir, 'summary.json');
+    writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    return {
+      incident: incident.id, profile, naive: service.naive, scale, durationMs, thresholds, notEvaluated,
+      passed: thresholds.every((result) => result.ok), summaryPath, audit: audited.audit, generator: load.generator, faults: journal,
+    };
+  } finally {
+    unlink();
+    await owned?.stop();
+  }
+}
