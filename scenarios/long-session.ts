@@ -76,6 +76,8 @@ export const longSession: Incident = {
     coreference_misses: ['count==0'],
     chat_ttft: ['p(95)<3000'],
   },
-  gateThatMatters: ['chat_input_too_long', 'llm_input_tokens_per_turn'],
+  // Unbounded input trips by turn 3; "Input is too long" only near turn 50, which a loaded
+  // machine may not reach within the run, so the proof does not rely on it.
+  gateThatMatters: ['llm_input_tokens_per_turn'],
   quickScale,
 };
