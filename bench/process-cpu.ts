@@ -10,3 +10,19 @@ export function processCpuMs(pid: number): number | null {
     return null;
   }
 }
+
+/**
+ * Busy time of one core since boot in ms (user, nice, system, irq, softirq, steal from /proc/stat,
+ * 10 ms ticks): its growth minus a pinned process's own CPU is what other processes took from
+ * that core. Null off Linux or for a core that is not there.
+ */
+export function coreBusyMs(core: number): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((text) => text.startsWith(`cpu${core} `));
+    if (!line) return null;
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10;
+  } catch {
+    return null;
+  }
+}
