@@ -9,7 +9,6 @@
  * end of the run with every session still open; CPU covers the run window only (not the
  * TypeScript loading, not the teardown). Prints one JSON line (GeneratorOutcome) on stdout.
  */
-import { setMaxListeners } from 'node:events';
 import { createProgress } from '../engine/progress.js';
 import { chatMetrics, RunMetrics } from '../engine/metrics/run-metrics.js';
 import type { CounterValues, RateValues, TrendValues } from '../engine/metrics/snapshot.js';
@@ -55,9 +54,6 @@ export interface GeneratorOutcome {
 const collect = globalThis.gc;
 if (!collect) throw new Error('engine-generator.ts needs node --expose-gc');
 const settings = JSON.parse(process.argv[2] ?? '{}') as GeneratorSettings;
-// runLoad hangs one abort listener per session (and per think) on its run signal, so Node warns
-// past 10 of them, once a run: noise in a table (the cost of those listeners is in the report).
-setMaxListeners(0);
 
 const profile: ClientProfile = { kind: 'desktop', via: 'direct', answersServerPings: true, reconnect: null, turnTimeoutMs: 20_000 };
 const laterTurns: TurnPlan[] = Array.from({ length: turnsPerSession(settings.durationMs) - 1 }, () => ({ text: messageText, thinkBeforeMs: thinkMs, expect: 'answer' }));
