@@ -3,7 +3,8 @@
  * one core by the bench when taskset exists): runLoad with RunMetrics(chatMetrics) and the
  * progress line, on the reference workload (engine-workload.ts), against the fake chat server.
  *
- *   node --expose-gc --import tsx bench/engine-generator.ts '{"http":…,"ws":…,"sessions":1000,"durationMs":60000}'
+ *   taskset -c 1 node --expose-gc --import tsx bench/engine-generator.ts \
+ *     '{"http":…,"ws":…,"sessions":1000,"durationMs":60000,"label":"ours 1,000 sessions","core":1}'
  *
  * Memory is read after a full GC twice: idle (everything imported, nothing open) and at the
  * end of the run with every session still open; CPU covers the run window only (not the
