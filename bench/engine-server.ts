@@ -5,20 +5,10 @@
  * ended or died) or on SIGTERM/SIGINT.
  */
 import { startFakeChat } from './engine-fake-chat.js';
+import { stopWithParent } from './interruptible.js';
 
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const fake = await startFakeChat({ onFirstSession: () => say({ event: 'first-session' }) });
 say({ http: fake.http, ws: fake.ws });
 
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await fake.close();
-  process.exit(0);
-}
-process.stdin.on('end', () => void stop());
-process.stdin.on('close', () => void stop());
-process.stdin.resume();
-process.once('SIGTERM', () => void stop());
-process.once('SIGINT', () => void stop());
+stopWithParent(() => fake.close());

@@ -34,6 +34,7 @@ import { contendedShare, othersShare, percent, printComparison, printRows, print
 import { arrivalMs } from './engine-workload.js';
 import { flag, option } from './options.js';
 import { processCpuMs } from './process-cpu.js';
+import { onInterrupt } from './interruptible.js';
 
 const maxSessions = 20_000;
 const quick = flag('quick');
@@ -68,20 +69,7 @@ function coreLayout(): { generator: Cores; generatorCore: number | null; server:
 }
 
 const layout = coreLayout();
-const cleanups: (() => Promise<void>)[] = [];
-let interrupted = false;
-
-async function cleanUp(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping the generator, k6 and the fake chat server`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const { cleanups, interrupted, cleanUp } = onInterrupt('the generator, k6 and the fake chat server');
 
 const load = () => loadavg()[0]?.toFixed(1) ?? '?';
 
@@ -158,7 +146,7 @@ async function k6Row(k6: LiveK6, sessions: number): Promise<RowFigures> {
 /** Until the 1-minute load average is below the core count, for at most quietWaitMs. */
 async function waitForQuiet(): Promise<void> {
   const deadline = performance.now() + quietWaitMs;
-  while (!interrupted && performance.now() < deadline && (loadavg()[0] ?? 0) >= availableParallelism()) await sleep(5_000);
+  while (!interrupted() && performance.now() < deadline && (loadavg()[0] ?? 0) >= availableParallelism()) await sleep(5_000);
 }
 
 /**
@@ -167,7 +155,7 @@ async function waitForQuiet(): Promise<void> {
  */
 async function leastContended(label: string, measure: () => Promise<RowFigures>): Promise<RowFigures> {
   const tried: RowFigures[] = [];
-  for (let attempt = 1; attempt <= attempts && !interrupted; attempt += 1) {
+  for (let attempt = 1; attempt <= attempts && !interrupted(); attempt += 1) {
     const row = await measure();
     tried.push(row);
     if (othersShare(row) <= contendedShare || attempt === attempts) break;
@@ -207,10 +195,10 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  if (!interrupted) {
+  if (!interrupted()) {
     console.error(error);
     process.exitCode = 1;
   }
 } finally {
-  if (!interrupted) await cleanUp();
+  if (!interrupted()) await cleanUp();
 }

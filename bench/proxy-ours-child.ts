@@ -5,21 +5,11 @@
  */
 import { pino } from 'pino';
 import { startToxiproxyServer } from '../chaos/proxy/server.js';
+import { stopWithParent } from './interruptible.js';
 
 // Warnings go to stderr so stdout carries only the ready line.
 const logger = pino({ level: 'warn' }, pino.destination(2));
 const proxy = await startToxiproxyServer({ host: '127.0.0.1', port: 0, seed: 1, logger });
 process.stdout.write(`${JSON.stringify({ url: proxy.url })}\n`);
 
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await proxy.stop();
-  process.exit(0);
-}
-process.stdin.on('end', () => void stop());
-process.stdin.on('close', () => void stop());
-process.stdin.resume();
-process.once('SIGTERM', () => void stop());
-process.once('SIGINT', () => void stop());
+stopWithParent(() => proxy.stop());

@@ -29,6 +29,7 @@ import { addNoopToxics, createProxy, type ProxyPeer, startOurProxy, startRealTox
 import { type LoopbackServer, openRoundTripper, type RoundTripper, SinkServer, startEchoServer, transfer } from './proxy-probes.js';
 import { type ModeFigures, type PathFigures, printMode, printTargets } from './proxy-report.js';
 import { spread } from './service-stats.js';
+import { onInterrupt } from './interruptible.js';
 
 const mebibyte = 1024 * 1024;
 const quick = flag('quick');
@@ -52,20 +53,7 @@ interface Path {
   pid: number | null;
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-let interrupted = false;
-
-async function cleanUp(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    console.error(`\n${signal}: stopping the proxies`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const { cleanups, interrupted, cleanUp } = onInterrupt('the proxies');
 
 async function proxiedPaths(peer: ProxyPeer, servers: { echo: LoopbackServer; sink: SinkServer }, noop: boolean): Promise<Path> {
   const suffix = noop ? '_noop' : '';
@@ -187,10 +175,10 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  if (!interrupted) {
+  if (!interrupted()) {
     console.error(error);
     process.exitCode = 1;
   }
 } finally {
-  if (!interrupted) await cleanUp();
+  if (!interrupted()) await cleanUp();
 }
