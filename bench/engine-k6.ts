@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { timersCompat } from '../scripts/k6-timers-compat.mjs';
 import { type Cores, type FakeServer, rssBytes, spawnChild } from './engine-children.js';
 import { scheduledMessages } from './engine-workload.js';
 import { coreBusyMs, processCpuMs } from './process-cpu.js';
@@ -19,19 +20,6 @@ export interface K6Outcome {
   othersOnCoreMs: number | null;
 }
 
-// As scripts/build-k6.mjs does for the incident scripts: k6/timers on k6 v0.50+, k6/experimental/timers before.
-const timersCompat: Plugin = {
-  name: 'k6-timers-compat',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^k6\/timers$/ }, (args) => (args.namespace === 'k6-compat'
-      ? { path: args.path, external: true }
-      : { path: 'timers', namespace: 'k6-compat' }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'k6-compat' }, () => ({
-      loader: 'js',
-      contents: "let timers;\ntry { timers = require('k6/timers'); } catch (notThere) { timers = require('k6/experimental/timers'); }\nmodule.exports = timers;",
-    }));
-  },
-};
 
 /** Bundles engine-k6-script.ts into `dir` (a temporary folder, never the repo); returns the bundle's path. */
 export async function bundleK6Script(dir: string): Promise<string> {

@@ -8,6 +8,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { timersCompat } from './k6-timers-compat.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entryDir = join(root, 'scenarios', 'k6');
@@ -22,23 +23,6 @@ function outdirFromArgs(args) {
   }
   return resolve(value);
 }
-
-const timersCompat = {
-  name: 'k6-timers-compat',
-  setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^k6\/timers$/ }, (args) => (args.namespace === 'k6-compat'
-      ? { path: args.path, external: true }
-      : { path: 'timers', namespace: 'k6-compat' }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'k6-compat' }, () => ({
-      loader: 'js',
-      contents: [
-        'let timers;',
-        "try { timers = require('k6/timers'); } catch (notThere) { timers = require('k6/experimental/timers'); }",
-        'module.exports = timers;',
-      ].join('\n'),
-    }));
-  },
-};
 
 const entries = readdirSync(entryDir)
   .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts'))
