@@ -68,11 +68,18 @@ export async function runSession(options: RunSessionOptions): Promise<SessionOut
       }
     },
   });
-  const stop = () => client.close();
+  // The session's own signal, aborted by the run's: its think-time sleeps listen here, so each
+  // sleep does not add and remove a listener on the run-wide signal every open session shares.
+  const session = new AbortController();
+  const stop = () => {
+    session.abort();
+    client.close();
+  };
   signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) stop();
   let error: string | null = null;
   try {
-    error = await playTurns(plan, client, metrics, record, held, signal);
+    error = await playTurns(plan, client, metrics, record, held, session.signal);
   } finally {
     signal?.removeEventListener('abort', stop);
     client.close();
