@@ -1,7 +1,7 @@
-import type { DoneFrame } from './chat-client.js';
-import { turnCostUsd } from './llm-cost.js';
-import type { MetricSink } from './metrics/run-metrics.js';
-import type { TurnPlan } from './session-plan.js';
+import type { DoneFrame } from './chat-client.ts';
+import { turnCostUsd } from './llm-cost.ts';
+import type { MetricSink } from './metrics/run-metrics.ts';
+import type { TurnPlan } from './session-plan.ts';
 
 export const sessionNotFound = 'ORCH_ERR_SESSION_NOT_FOUND';
 // The two refusals of an over-long model input (seed 000 s1, seed 004 s1).

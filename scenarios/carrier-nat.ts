@@ -1,10 +1,10 @@
-import type { TurnPlan } from '../engine/session-plan.js';
-import type { Incident } from './incident.js';
-import { carrierMobileClient } from './kit/client-profiles.js';
-import { expectTitleAt } from './kit/coreference.js';
-import { constantSessions, messagesPerSecondAt1MPerDay } from './kit/load-kit.js';
-import { greetings, listRequest, ordinalAsk } from './kit/manga-questions.js';
-import { between, customerIdFor, pick } from './kit/session-kit.js';
+import type { TurnPlan } from '../engine/session-plan.ts';
+import type { Incident } from './incident.ts';
+import { carrierMobileClient } from './kit/client-profiles.ts';
+import { expectTitleAt } from './kit/coreference.ts';
+import { constantSessions, messagesPerSecondAt1MPerDay } from './kit/load-kit.ts';
+import { greetings, listRequest, ordinalAsk } from './kit/manga-questions.ts';
+import { between, customerIdFor, pick } from './kit/session-kit.ts';
 
 /** Every timer of seed 001 s1 divided by this, the ratios between them kept. */
 export const natCompression = 5;

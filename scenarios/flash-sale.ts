@@ -1,11 +1,11 @@
-import type { Arrivals } from '../engine/arrivals.js';
-import type { TurnPlan } from '../engine/session-plan.js';
-import type { FaultStep, Incident } from './incident.js';
-import { desktopClient, mobileClient } from './kit/client-profiles.js';
-import { expectTitleAt } from './kit/coreference.js';
-import { concurrencyCap } from './kit/load-kit.js';
-import { listRequest, ordinalAsk, storeQuestions } from './kit/manga-questions.js';
-import { between, customerIdFor, pick } from './kit/session-kit.js';
+import type { Arrivals } from '../engine/arrivals.ts';
+import type { TurnPlan } from '../engine/session-plan.ts';
+import type { FaultStep, Incident } from './incident.ts';
+import { desktopClient, mobileClient } from './kit/client-profiles.ts';
+import { expectTitleAt } from './kit/coreference.ts';
+import { concurrencyCap } from './kit/load-kit.ts';
+import { listRequest, ordinalAsk, storeQuestions } from './kit/manga-questions.ts';
+import { between, customerIdFor, pick } from './kit/session-kit.ts';
 
 /** Seed 002: 80,000 new sessions in 15 minutes, the rate of the sale at --scale 1. */
 export const saleSessionsPerSecond = 80_000 / (15 * 60);

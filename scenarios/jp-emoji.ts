@@ -1,10 +1,10 @@
-import type { TurnPlan } from '../engine/session-plan.js';
-import type { Incident } from './incident.js';
-import { desktopClient, mobileClient } from './kit/client-profiles.js';
-import { constantSessions, messagesPerSecondAt1MPerDay } from './kit/load-kit.js';
-import { listRequest } from './kit/manga-questions.js';
-import { between, customerIdFor } from './kit/session-kit.js';
-import { type PayloadCase, payloadCases, tooLongCode, tooLongMessage } from './kit/unicode-payloads.js';
+import type { TurnPlan } from '../engine/session-plan.ts';
+import type { Incident } from './incident.ts';
+import { desktopClient, mobileClient } from './kit/client-profiles.ts';
+import { constantSessions, messagesPerSecondAt1MPerDay } from './kit/load-kit.ts';
+import { listRequest } from './kit/manga-questions.ts';
+import { between, customerIdFor } from './kit/session-kit.ts';
+import { type PayloadCase, payloadCases, tooLongCode, tooLongMessage } from './kit/unicode-payloads.ts';
 
 const payloadTurns = 4;
 const turnsPerSession = payloadTurns + 1;

@@ -29,7 +29,7 @@ function impurities(file: string, source: string, allowed: (target: string) => b
     else if (!specifier.startsWith('.')) {
       if (!allowed(specifier)) problems.push(`${file}: imports the package ${specifier}`);
     } else {
-      const target = relative(root, resolve(dirname(join(root, file)), specifier)).replace(/\\/g, '/');
+      const target = relative(root, resolve(dirname(join(root, file)), specifier)).replace(/\\/g, '/').replace(/\.js$/, '.ts');
       if (!allowed(target)) problems.push(`${file}: imports ${target} at run time`);
     }
   }
@@ -42,9 +42,9 @@ const sourcesIn = (folder: string) => readdirSync(join(root, folder))
 
 const insideScenarios = (target: string) => target.startsWith('scenarios/') && !target.startsWith('scenarios/run/');
 // Pure modules of the engine the k6 scripts reuse, so both engines record a turn alike.
-const pureEngine = new Set(['engine/backoff.js', 'engine/turn-metrics.js', 'engine/llm-cost.js', 'engine/metrics/definitions.js']);
+const pureEngine = new Set(['engine/backoff.ts', 'engine/turn-metrics.ts', 'engine/llm-cost.ts', 'engine/metrics/definitions.ts']);
 
-const incidentRule = (target: string) => insideScenarios(target) || target === 'stack/random.js';
+const incidentRule = (target: string) => insideScenarios(target) || target === 'stack/random.ts';
 const k6Rule = (target: string) => incidentRule(target) || pureEngine.has(target) || target === 'k6' || target.startsWith('k6/');
 
 describe('purity: incident files run in Node and inside k6 alike', () => {
@@ -59,8 +59,8 @@ describe('purity: incident files run in Node and inside k6 alike', () => {
     ].join('\n');
     expect(impurities('scenarios/bad.ts', source, incidentRule)).toEqual([
       'scenarios/bad.ts: imports node:fs',
-      'scenarios/bad.ts: imports stack/stack.js at run time',
-      'scenarios/bad.ts: imports chaos/faults/nat-drop.js at run time',
+      'scenarios/bad.ts: imports stack/stack.ts at run time',
+      'scenarios/bad.ts: imports chaos/faults/nat-drop.ts at run time',
       'scenarios/bad.ts: imports the package ioredis',
     ]);
   });
@@ -82,7 +82,7 @@ describe('purity: incident files run in Node and inside k6 alike', () => {
     const problems = files.flatMap((file) => impurities(file, readFileSync(join(root, file), 'utf8'), k6Rule));
     expect(problems).toEqual([]);
     for (const engineFile of pureEngine) {
-      const source = readFileSync(join(root, engineFile.replace(/\.js$/, '.ts')), 'utf8');
+      const source = readFileSync(join(root, engineFile), 'utf8');
       expect(impurities(engineFile, source, (target) => pureEngine.has(target)), engineFile).toEqual([]);
     }
   });

@@ -1,10 +1,10 @@
-import type { TurnPlan } from '../engine/session-plan.js';
-import type { Incident } from './incident.js';
-import { desktopClient, mobileClient } from './kit/client-profiles.js';
-import { expectTitleAt } from './kit/coreference.js';
-import { constantSessions, messagesPerSecondAt1MPerDay } from './kit/load-kit.js';
-import { greetings, listRequest, ordinalAsk, storeQuestions } from './kit/manga-questions.js';
-import { between, customerIdFor, pick } from './kit/session-kit.js';
+import type { TurnPlan } from '../engine/session-plan.ts';
+import type { Incident } from './incident.ts';
+import { desktopClient, mobileClient } from './kit/client-profiles.ts';
+import { expectTitleAt } from './kit/coreference.ts';
+import { constantSessions, messagesPerSecondAt1MPerDay } from './kit/load-kit.ts';
+import { greetings, listRequest, ordinalAsk, storeQuestions } from './kit/manga-questions.ts';
+import { between, customerIdFor, pick } from './kit/session-kit.ts';
 
 const turnsPerSession = 6;
 // 6 turns of about 0.7 s (time-scale 0.2) and 5 thinks of 1.5-3 s.

@@ -1,11 +1,11 @@
-import type { TurnPlan } from '../engine/session-plan.js';
-import type { FaultStep, Incident } from './incident.js';
-import { desktopClient, mobileClient } from './kit/client-profiles.js';
-import { expectTitleAt } from './kit/coreference.js';
-import { diurnalArrivals } from './kit/diurnal.js';
-import { concurrencyCap, messagesPerSecondAt1MPerDay, peakArrivalRate } from './kit/load-kit.js';
-import { greetings, listRequest, ordinalAsk, storeQuestions } from './kit/manga-questions.js';
-import { between, customerIdFor, pick } from './kit/session-kit.js';
+import type { TurnPlan } from '../engine/session-plan.ts';
+import type { FaultStep, Incident } from './incident.ts';
+import { desktopClient, mobileClient } from './kit/client-profiles.ts';
+import { expectTitleAt } from './kit/coreference.ts';
+import { diurnalArrivals } from './kit/diurnal.ts';
+import { concurrencyCap, messagesPerSecondAt1MPerDay, peakArrivalRate } from './kit/load-kit.ts';
+import { greetings, listRequest, ordinalAsk, storeQuestions } from './kit/manga-questions.ts';
+import { between, customerIdFor, pick } from './kit/session-kit.ts';
 
 /** Sessions have 2, 3 or 4 turns, equally likely: 3 on average. */
 export const steadyTurnsPerSession = { min: 2, max: 4, mean: 3 } as const;

@@ -8,9 +8,9 @@
  *
  * Settings (-e): BASE_URL, WS_URL, CARRIER_WS_URL, SCALE, DURATION, SEED, SUMMARY_PATH (lib/settings.ts).
  */
-import { carrierNat } from '../carrier-nat.js';
-import { k6Script } from './lib/k6-script.js';
-import { settingsFromEnv } from './lib/settings.js';
+import { carrierNat } from '../carrier-nat.ts';
+import { k6Script } from './lib/k6-script.ts';
+import { settingsFromEnv } from './lib/settings.ts';
 
 const settings = settingsFromEnv(carrierNat, __ENV);
 const script = k6Script(carrierNat, settings);

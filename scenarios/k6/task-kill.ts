@@ -4,13 +4,14 @@
  * WebSockets: k6/experimental/websockets (k6 v0.43+); timers: k6/timers, k6/experimental/timers before v0.50.
  * k6 judges thresholds over the whole run only: a windowed threshold runs as its whole-run form.
  *
+ *   k6 run -e BASE_URL=http://127.0.0.1:8080 scenarios/k6/task-kill.ts                 (k6 v0.57+, TypeScript as is)
  *   npm run build:k6 && k6 run -e BASE_URL=http://127.0.0.1:8080 scenarios/k6/dist/task-kill.js
  *
  * Settings (-e): BASE_URL, WS_URL, CARRIER_WS_URL, SCALE, DURATION, SEED, SUMMARY_PATH (lib/settings.ts).
  */
-import { taskKill } from '../task-kill.js';
-import { k6Script } from './lib/k6-script.js';
-import { settingsFromEnv } from './lib/settings.js';
+import { taskKill } from '../task-kill.ts';
+import { k6Script } from './lib/k6-script.ts';
+import { settingsFromEnv } from './lib/settings.ts';
 
 const settings = settingsFromEnv(taskKill, __ENV);
 const script = k6Script(taskKill, settings);

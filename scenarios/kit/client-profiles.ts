@@ -1,5 +1,5 @@
 /** The clients of the seeds, as the engine and the k6 scripts play them. */
-import type { ClientProfile } from '../../engine/session-plan.js';
+import type { ClientProfile } from '../../engine/session-plan.ts';
 
 /** Seed 001 s1's reconnect policy: 0.5 s doubling to 10 s, at most 10 tries. */
 export const seed001Reconnect = { baseMs: 500, maxMs: 10_000, maxAttempts: 10 } as const;

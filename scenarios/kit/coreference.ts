@@ -3,7 +3,7 @@
  * titles, "2番目のやつ" must be answered about the title the client saw second, not with the
  * emulator's "I don't know which one" and not about another title.
  */
-import type { TurnPlan } from '../../engine/session-plan.js';
+import type { TurnPlan } from '../../engine/session-plan.ts';
 
 /** What the emulator says when it cannot tell which title a reference means. */
 export const unresolvedReply = 'すみません、どの作品のことか分かりません。';

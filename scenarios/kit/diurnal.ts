@@ -3,7 +3,7 @@
  * evening peak at 19-22 JST (seed 004 s1) at about 3x the mean, as DESIGN.md puts 1M msg/day
  * (11.6 msg/s mean, about 35 msg/s at the peak).
  */
-import type { Arrivals } from '../../engine/arrivals.js';
+import type { Arrivals } from '../../engine/arrivals.ts';
 
 // The relative rate at each hour's start, 00:00 to 23:00 JST, before normalising to a mean of 1.
 const hourlyShape = [

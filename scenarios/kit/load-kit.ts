@@ -1,5 +1,5 @@
 /** Open-model load shapes the incidents share: sessions arrive on a schedule whatever the service does. */
-import type { Arrivals, LoadShape } from '../../engine/arrivals.js';
+import type { Arrivals, LoadShape } from '../../engine/arrivals.ts';
 
 /** 1M messages a day (DESIGN.md): 11.57 msg/s on average. */
 export const messagesPerSecondAt1MPerDay = 1_000_000 / 86_400;

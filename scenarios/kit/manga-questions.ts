@@ -6,7 +6,7 @@
  * never contain a recommendation word (おすすめ, 教えて, 紹介, 探して), an ordinal (N番目, 最初の,
  * 最後の), a pronoun (その作品, この作品), a 『title』, an "a = b" line or a summary request.
  */
-import { pick } from './session-kit.js';
+import { pick } from './session-kit.ts';
 
 /** The emulator's genres, by the Japanese word that asks for each. */
 export const genreWords = ['ホラー', '少年', '少女', '青年', '異世界', 'スポーツ', '料理', 'ミステリー', 'SF', '恋愛'] as const;

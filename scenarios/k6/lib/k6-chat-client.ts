@@ -8,9 +8,9 @@
  */
 import { WebSocket } from 'k6/experimental/websockets';
 import { clearTimeout, setTimeout } from 'k6/timers';
-import { backoffDelay } from '../../../engine/backoff.js';
-import type { DoneFrame, TurnResult } from '../../../engine/chat-client.js';
-import type { ClientProfile } from '../../../engine/session-plan.js';
+import { backoffDelay } from '../../../engine/backoff.ts';
+import type { DoneFrame, TurnResult } from '../../../engine/chat-client.ts';
+import type { ClientProfile } from '../../../engine/session-plan.ts';
 
 export type ConnectResult = { ok: true; turnCount: number } | { ok: false; reason: string; code: string | null };
 

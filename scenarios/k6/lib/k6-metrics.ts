@@ -4,8 +4,8 @@
  * a turn with the same code (engine/turn-metrics.ts). dropped_iterations is k6's own.
  */
 import { Counter, Gauge, Rate, Trend } from 'k6/metrics';
-import { chatMetrics } from '../../../engine/metrics/definitions.js';
-import type { MetricSink } from '../../../engine/metrics/run-metrics.js';
+import { chatMetrics } from '../../../engine/metrics/definitions.ts';
+import type { MetricSink } from '../../../engine/metrics/run-metrics.ts';
 
 type K6Metric = Trend | Rate | Counter | Gauge;
 

@@ -1,8 +1,8 @@
 /** The incident's load shape and gate as k6 `options`: one named arrival-rate scenario and the thresholds. */
-import type { Arrivals, LoadShape } from '../../../engine/arrivals.js';
-import type { ThresholdSpec } from '../../../engine/thresholds.js';
-import type { Incident } from '../../incident.js';
-import type { K6Settings } from './settings.js';
+import type { Arrivals, LoadShape } from '../../../engine/arrivals.ts';
+import type { ThresholdSpec } from '../../../engine/thresholds.ts';
+import type { Incident } from '../../incident.ts';
+import type { K6Settings } from './settings.ts';
 
 /**
  * k6 takes whole iterations per time unit; per hour keeps the quick scales' fractional session

@@ -5,13 +5,13 @@
  */
 import http from 'k6/http';
 import exec from 'k6/execution';
-import { hashString, seededRandom } from '../../../stack/random.js';
-import type { Incident } from '../../incident.js';
-import { createK6Metrics } from './k6-metrics.js';
-import { k6Options } from './k6-options.js';
-import { runK6Session } from './k6-session.js';
-import { handleSummaryFor } from './k6-summary.js';
-import type { K6Settings } from './settings.js';
+import { hashString, seededRandom } from '../../../stack/random.ts';
+import type { Incident } from '../../incident.ts';
+import { createK6Metrics } from './k6-metrics.ts';
+import { k6Options } from './k6-options.ts';
+import { runK6Session } from './k6-session.ts';
+import { handleSummaryFor } from './k6-summary.ts';
+import type { K6Settings } from './settings.ts';
 
 /** As the built-in engine derives them (engine/run-load.ts): the same seed and index give the same session. */
 function sessionRandom(seed: number, index: number, stream: string): () => number {

@@ -5,10 +5,10 @@
  * back through the API: the payload round trip, and every acknowledged turn stored exactly once.
  */
 import http from 'k6/http';
-import type { MetricSink } from '../../../engine/metrics/run-metrics.js';
-import type { SessionPlan } from '../../../engine/session-plan.js';
-import { recordAnswer, recordRefusal, sessionNotFound } from '../../../engine/turn-metrics.js';
-import { K6ChatClient, pause } from './k6-chat-client.js';
+import type { MetricSink } from '../../../engine/metrics/run-metrics.ts';
+import type { SessionPlan } from '../../../engine/session-plan.ts';
+import { recordAnswer, recordRefusal, sessionNotFound } from '../../../engine/turn-metrics.ts';
+import { K6ChatClient, pause } from './k6-chat-client.ts';
 
 export interface K6Target {
   baseUrl: string;

@@ -6,7 +6,7 @@
  * the incident's; DURATION_MS, as `gameday run --engine k6` passes it, is the same in ms), SEED
  * (default 1), SUMMARY_PATH (where handleSummary writes the summary JSON).
  */
-import type { Incident } from '../../incident.js';
+import type { Incident } from '../../incident.ts';
 
 export interface K6Settings {
   baseUrl: string;
