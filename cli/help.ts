@@ -10,13 +10,15 @@ Usage:
   gameday list [--json]          the incidents: id, title, seed, gate
   gameday run <incident|all> [options]
                                  reproduce incidents with real load and faults; gate on them
+  gameday report <run-dir> | --compare A B
+                                 re-render a run's report.html and junit.xml; compare two runs
   gameday --help | --version
 
-Exit codes: 0 success (every gate held), 99 a gate failed (gameday run), 1 the harness failed
-(the message says why).
+Exit codes: 0 success (every gate held), 99 a gate failed (gameday run) or run B regressed
+(gameday report --compare), 1 the harness failed (the message says why).
 Environment: GAMEDAY_STATE_DIR (default ./.gameday), GAMEDAY_REDIS_SERVER, GAMEDAY_JAVA.
 Run \`gameday stack --help\` for the stack's options, \`gameday chaos --help\` for faults,
-\`gameday run --help\` for incident runs.
+\`gameday run --help\` for incident runs, \`gameday report --help\` for reports.
 `;
 
 export const stackHelp = `Usage:
@@ -55,6 +57,9 @@ Options for stack up:
   --toxiproxy URL              use a real Toxiproxy there instead of ours (its proxies
                                carrier, redis, dynamodb and bedrock are created, and
                                removed by stack down)
+  --docker                     run the same parts as containers (the images of
+                               docker-compose.yml; needs a running Docker engine): ports
+                               are published on 127.0.0.1, the proxies are a real Toxiproxy
 `;
 
 export const chaosHelp = `Usage:
@@ -86,8 +91,9 @@ Starts the embedded stack (redis-server, DynamoDB Local, the Bedrock emulator, t
 the service) unless --target is given, runs the incident's load and, beside it, its fault
 timeline (every fault reverted, also on Ctrl-C), audits the store, evaluates the gates and
 prints a table; each run writes summary.json (k6's handleSummary shape plus ours) and the
-fault journal into <out>/<incident>-<profile>/. \`all\` runs every incident one after
-another in one stack, restarting only what an incident's settings change (it says so).
+fault journal into <out>/<incident>-<profile>/, and report.html and junit.xml (see \`gameday
+report --help\`) into <out>. \`all\` runs every incident one after another in one stack,
+restarting only what an incident's settings change (it says so).
 
 Options:
   --engine builtin|k6        the built-in engine (default), or the k6 on PATH on the bundled
@@ -98,7 +104,10 @@ Options:
   --profile hardened|naive   naive switches every incident's original bug back on
   --naive LIST               only these naive switches (implies --profile naive)
   --target URL               send the load to a deployment we did not start (health-checked
-                             first); no faults are injected and the store is not audited there
+                             first); the store is not audited there, and incidents with faults
+                             need --skip-faults (\`all\` leaves them out without it)
+  --skip-faults              send an incident's load without its fault timeline (you inject the
+                             faults, e.g. with AWS FIS); its gate then judges the load alone
   --out DIR                  the run folder (default reports/runs/<run-id>)
   --seed N                   seed of the load and the emulator, for replayable runs (default 1)
   --json                     print the outcomes as JSON

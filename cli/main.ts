@@ -5,6 +5,7 @@ import { type CliConfig, loadCliConfig } from './config.js';
 import { CliError, cliErrors } from './errors.js';
 import { mainHelp } from './help.js';
 import { listCommand } from './list-command.js';
+import { reportCommand } from './report-command.js';
 import { runCommand } from './run-command.js';
 import { smokeCommand } from './smoke-command.js';
 import { stackCommand } from './stack-command.js';
@@ -29,6 +30,8 @@ async function dispatch(args: string[], config: CliConfig): Promise<number> {
       return listCommand(rest);
     case 'run':
       return runCommand(rest, config);
+    case 'report':
+      return reportCommand(rest);
     case '--version':
     case '-v':
       process.stdout.write(`${version(config)}\n`);

@@ -144,22 +144,33 @@ describe('gameday run --target (a deployment it did not start)', () => {
     await stack?.stop();
   }, 60_000);
 
-  it('checks the target, sends the load, injects no fault and reports the audit\'s thresholds as not evaluated', async () => {
+  it('refuses an incident with faults against a target before any load, naming the ones that run there', async () => {
     const out = tempDir();
     const target = stack?.endpoints.service?.http as string;
-    const result = await run(['run', 'task-kill', '--target', target, '--scale', '1', '--duration', '3s', '--out', out]);
+    const result = await run(['run', 'task-kill', '--target', target, '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('GAMEDAY_ERR_FAULTS_NEED_STACK: task-kill injects faults (task-kill) into the stack gameday starts');
+    expect(result.stderr).toContain('Against a --target run steady-1m-day, long-session, jp-emoji');
+    expect(existsSync(join(out, 'task-kill-hardened'))).toBe(false);
+  });
+
+  it('with --skip-faults: checks the target, sends the load, injects no fault and reports the audit\'s thresholds as not evaluated', async () => {
+    const out = tempDir();
+    const target = stack?.endpoints.service?.http as string;
+    const result = await run(['run', 'task-kill', '--target', target, '--skip-faults', '--scale', '1', '--duration', '3s', '--out', out]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(`checking the target ${target}`);
-    expect(result.stderr).toMatch(/NOTE: 2 fault\(s\) of the timeline not injected: a --target is a deployment this run did not start/);
+    expect(result.stderr).toMatch(/NOTE: --skip-faults: the timeline's faults \(task-kill\) not injected; the gate judges the load alone/);
     expect(result.stdout).toMatch(/^task-kill +hardened +\S/m);
     expect(result.stdout).toMatch(/^(?:task-kill +hardened)? +session_context_lost count==0 +0 +pass$/m);
     expect(result.stdout).toMatch(/^ +session_turns_lost count==0 +- +not evaluated$/m);
     expect(result.stdout).toMatch(/^ +session_turns_duplicated count==0 +- +not evaluated$/m);
     expect(result.stdout).toContain('note: task-kill: not evaluated: a --target gives no access to its DynamoDB table, so the store cannot be audited');
     const summary = JSON.parse(readFileSync(join(out, 'task-kill-hardened', 'summary.json'), 'utf8')) as {
-      gameday: { target: string; audit: { skipped: string }; faults: null; notEvaluated: Array<{ metric: string }> };
+      gameday: { target: string; audit: { skipped: string }; faults: null; faultsSkipped: Array<{ fault: string }>; notEvaluated: Array<{ metric: string }> };
     };
     expect(summary.gameday).toMatchObject({ target, faults: null, audit: { skipped: expect.stringContaining('--target') } });
+    expect(summary.gameday.faultsSkipped.map((step) => step.fault)).toEqual(['task-kill', 'task-kill']);
     expect(summary.gameday.notEvaluated.map((skipped) => skipped.metric)).toEqual(['session_turns_lost', 'session_turns_duplicated']);
   }, 120_000);
 });

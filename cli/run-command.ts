@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { parseFlags } from './args.js';
 import type { CliConfig } from './config.js';
 import { runHelp } from './help.js';
+import { reportAfterRun } from './report-command.js';
 import { errorLine, exitCodeOf, resultJson, resultTable } from './run-print.js';
 import { runFlags, runRequestFromArgs } from './run-options.js';
 import { runSuite } from '../scenarios/run/run-suite.js';
@@ -18,6 +19,7 @@ export async function runCommand(args: string[], config: CliConfig): Promise<num
   mkdirSync(request.outDir, { recursive: true });
   const say = (line: string) => process.stderr.write(`gameday: ${line}\n`);
   const scaleText = request.scale === null ? 'each at its quick scale' : `scale ${request.scale}`;
+  for (const { incident, reason } of request.leftOut) say(`leaving out ${incident.id}: ${reason}`);
   say(`run ${request.runId}: ${request.incidents.map((incident) => incident.id).join(', ')} (${request.profile}, ${scaleText}, engine ${request.engine}); results in ${request.outDir}`);
 
   const controller = new AbortController();
@@ -44,6 +46,7 @@ export async function runCommand(args: string[], config: CliConfig): Promise<num
       seed: request.seed,
       engine: request.engine,
       target: request.target,
+      skipFaults: request.skipFaults,
       stackSettings: { childEnv: config.childEnv, redisCommand: config.redisCommand, javaCommand: config.javaCommand },
       outDir: request.outDir,
       signal: controller.signal,
@@ -66,6 +69,7 @@ export async function runCommand(args: string[], config: CliConfig): Promise<num
     if (request.json) process.stdout.write(`${JSON.stringify(resultJson(entries, request.outDir), null, 2)}\n`);
     else if (entries.some((entry) => entry.outcome)) process.stdout.write(`\n${resultTable(entries)}\n\nresults: ${request.outDir}\n`);
     for (const entry of entries) if (entry.error) process.stderr.write(`${errorLine(entry)}\n`);
+    if (entries.some((entry) => entry.outcome)) reportAfterRun(request.outDir, say);
     const code = exitCodeOf(entries);
     say(code === 0 ? 'every gate held' : code === 99 ? 'a gate failed (exit 99)' : 'the harness failed (exit 1)');
     return code;

@@ -13,7 +13,19 @@ export const runCliErrors = {
   unknownIncident: (name: string) =>
     new CliError('GAMEDAY_ERR_UNKNOWN_INCIDENT',
       `unknown incident "${name}"; the incidents are ${[...incidents.keys()].join(', ')}, or all (see \`gameday list\`)`),
+  faultsNeedOwnStack: (incident: Incident) =>
+    new CliError('GAMEDAY_ERR_FAULTS_NEED_STACK',
+      `${incident.id} injects faults (${faultNames(incident).join(', ')}) into the stack gameday starts, and a --target is a `
+      + `deployment it did not start. Against a --target run ${faultFree().join(', ')} (or all, which runs those), or add `
+      + '--skip-faults to send its load while you inject the faults with your own tools; its gate then judges the load alone.'),
 };
+
+/** The faults of an incident's timeline at its quick scale, by name. */
+function faultNames(incident: Incident): string[] {
+  return [...new Set(incident.faults(incident.quickScale, incident.defaultDurationMs).map((step) => step.fault))];
+}
+
+const faultFree = () => [...incidents.values()].filter((incident) => faultNames(incident).length === 0).map((incident) => incident.id);
 
 export const runFlags: FlagSpec = {
   engine: { type: 'string' },
@@ -22,6 +34,7 @@ export const runFlags: FlagSpec = {
   profile: { type: 'string' },
   naive: { type: 'string' },
   target: { type: 'string' },
+  'skip-faults': { type: 'boolean' },
   out: { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean' },
@@ -40,6 +53,10 @@ export interface RunRequest {
   profile: RunProfile;
   naive: string[];
   target: LoadTarget | null;
+  /** --skip-faults: send each incident's load without its fault timeline. */
+  skipFaults: boolean;
+  /** Incidents `all` leaves out, and why (fault incidents against a --target). */
+  leftOut: Array<{ incident: Incident; reason: string }>;
   outDir: string;
   runId: string;
   seed: number;
@@ -76,15 +93,24 @@ export function runRequestFromArgs(parsed: ParsedCommand, config: CliConfig): Ru
   const durationMs = values.duration === undefined ? null : durationFlag(values, 'duration', 0);
   if (durationMs !== null && durationMs < 1_000) throw cliErrors.usage(`--duration must be at least 1s, not "${stringFlag(values, 'duration')}"`);
   const runId = newRunId();
+  const target = targetFlag(values);
+  const skipFaults = values['skip-faults'] === true;
+  const chosen = all ? [...incidents.values()] : [incident as Incident];
+  const needsOwnStack = (each: Incident) => target !== null && !skipFaults && faultNames(each).length > 0;
+  if (!all && needsOwnStack(chosen[0] as Incident)) throw runCliErrors.faultsNeedOwnStack(chosen[0] as Incident);
   return {
-    incidents: all ? [...incidents.values()] : [incident as Incident],
+    incidents: chosen.filter((each) => !needsOwnStack(each)),
+    leftOut: chosen.filter(needsOwnStack).map((each) => ({
+      incident: each, reason: `its faults (${faultNames(each).join(', ')}) need the stack gameday starts; --skip-faults runs its load anyway`,
+    })),
     all,
     engine: choiceFlag(values, 'engine', ['builtin', 'k6'] as const, 'builtin'),
     scale: values.scale === undefined ? null : numberFlag(values, 'scale', 1, { min: 0.0001, max: 100 }),
     durationMs,
     profile,
     naive,
-    target: targetFlag(values),
+    target,
+    skipFaults,
     outDir: resolve(stringFlag(values, 'out') ?? join(config.repoRoot, 'reports', 'runs', runId)),
     runId,
     seed: numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 31 - 1, integer: true }),

@@ -25,6 +25,7 @@ export const stackUpFlags: FlagSpec = {
   'no-service': { type: 'boolean' },
   toxiproxy: { type: 'string' },
   'toxiproxy-port': { type: 'string' },
+  docker: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -38,12 +39,16 @@ function toxiproxyFlags(values: ParsedCommand['values'], seed: number): StackOpt
   return { url: url.replace(/\/+$/, '') };
 }
 
-export type StackStartOptions = Omit<StackOptions, 'dir' | 'logger' | 'onSweep'>;
+/** `docker`: the same parts as containers (stack/docker) instead of local processes. */
+export type StackStartOptions = Omit<StackOptions, 'dir' | 'logger' | 'onSweep'> & { docker: boolean };
 
 /** Turns `stack up` flags into stack options; every bad value is a usage error naming the flag. */
 export function stackOptionsFromFlags(values: ParsedCommand['values'], config: CliConfig): StackStartOptions {
   const seed = numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 31 - 1, integer: true });
+  const docker = values.docker === true;
+  if (docker && values.toxiproxy !== undefined) throw cliErrors.usage('--docker runs its own Toxiproxy container; leave out --toxiproxy URL');
   return {
+    docker,
     redis: {
       port: portFlag(values, 'redis-port'),
       maxmemory: memorySizeFlag(values, 'redis-maxmemory', '256mb'),

@@ -7,6 +7,7 @@ import { cliErrors } from './errors.js';
 import { printStatus } from './stack-print.js';
 import { stopStack } from './stack-down.js';
 import type { StackStartOptions } from './stack-options.js';
+import { checkDockerEngine } from '../stack/docker/engine-check.js';
 import { StackError } from '../stack/errors.js';
 import { logTail } from '../stack/managed-process.js';
 import { type StackState, isAlive, readStackState, stackLogDir, stackStatePath } from '../stack/stack-state.js';
@@ -16,6 +17,8 @@ import { tsxProgramArgs } from '../stack/tsx-program.js';
 
 const supervisorMain = new URL('../stack/supervisor-main.ts', import.meta.url);
 const startTimeoutMs = 120_000;
+// A first --docker start pulls images and builds two (npm ci in each).
+const dockerStartTimeoutMs = 900_000;
 
 export interface UpOptions {
   config: CliConfig;
@@ -35,21 +38,25 @@ async function claimStateDir(config: CliConfig, say: (line: string) => void): Pr
 
 export async function stackUp(options: UpOptions): Promise<void> {
   const say = (line: string) => process.stderr.write(`gameday: ${line}\n`);
+  if (options.stack.docker) await checkDockerEngine();
   await claimStateDir(options.config, say);
   mkdirSync(stackLogDir(options.config.stateDir), { recursive: true });
-  say(`starting redis-server, DynamoDB Local, the Bedrock emulator, the Toxiproxy-compatible proxy${options.stack.service ? ` and the service (${options.stack.service.workers} workers, ${options.stack.service.profile})` : ''}…`);
+  const service = options.stack.service ? ` and the service (${options.stack.service.workers} workers, ${options.stack.service.profile})` : '';
+  say(options.stack.docker
+    ? `starting containers: Redis, DynamoDB Local, Toxiproxy, the Bedrock emulator${service} (a first start pulls and builds images)…`
+    : `starting redis-server, DynamoDB Local, the Bedrock emulator, the Toxiproxy-compatible proxy${service}…`);
   const state = options.foreground ? await runInForeground(options) : await startInBackground(options, say);
   printStatus(state, null, options.json);
   if (options.foreground) say('running in the foreground; Ctrl-C stops everything');
   else if (!options.json) say('the stack keeps running in the background; `gameday stack down` stops it');
 }
 
-function waitForSupervisor(child: ChildProcess, logPath: string): Promise<StackState> {
+function waitForSupervisor(child: ChildProcess, logPath: string, timeoutMs: number): Promise<StackState> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
-      reject(cliErrors.startTimeout(startTimeoutMs / 1000, logPath));
-    }, startTimeoutMs);
+      reject(cliErrors.startTimeout(timeoutMs / 1000, logPath));
+    }, timeoutMs);
     child.on('message', (message: SupervisorMessage) => {
       if (message.type === 'ready') {
         clearTimeout(timer);
@@ -68,7 +75,8 @@ function waitForSupervisor(child: ChildProcess, logPath: string): Promise<StackS
 
 async function startInBackground(options: UpOptions, say: (line: string) => void): Promise<StackState> {
   const logPath = join(stackLogDir(options.config.stateDir), 'supervisor.log');
-  const request: SupervisorRequest = { stateDir: options.config.stateDir, stack: options.stack };
+  const { docker, ...stack } = options.stack;
+  const request: SupervisorRequest = { stateDir: options.config.stateDir, stack, runtime: docker ? 'docker' : 'processes' };
   const logFd = openSync(logPath, 'a');
   // Detached: the supervisor leads its own process group and outlives this command.
   const child = spawn(process.execPath, tsxProgramArgs(supervisorMain, JSON.stringify(request)), {
@@ -88,7 +96,7 @@ async function startInBackground(options: UpOptions, say: (line: string) => void
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
-    const state = await waitForSupervisor(child, logPath);
+    const state = await waitForSupervisor(child, logPath, docker ? dockerStartTimeoutMs : startTimeoutMs);
     if (interrupted) throw cliErrors.interrupted();
     child.disconnect();
     child.unref();
@@ -105,9 +113,11 @@ async function startInBackground(options: UpOptions, say: (line: string) => void
 async function runInForeground(options: UpOptions): Promise<StackState> {
   const logPath = join(stackLogDir(options.config.stateDir), 'supervisor.log');
   const logger = pino({ name: 'gameday-stack' }, pino.destination({ dest: logPath, sync: true }));
+  const { docker, ...stack } = options.stack;
   const supervisor = superviseStack({
     stateDir: options.config.stateDir,
-    stack: options.stack,
+    stack,
+    runtime: docker ? 'docker' : 'processes',
     foreground: true,
     processGroup: null,
     logger,

@@ -25,6 +25,8 @@ export interface ChatClientEvents {
   connectAttempt(ok: boolean): void;
   /** A reconnect reached `ready`: the turn count the server has for the session. */
   resumed(turnCount: number): void;
+  /** The client now holds an open socket (true), or no longer does (false). */
+  socketHeld?(held: boolean): void;
 }
 
 interface PendingTurn {
@@ -176,18 +178,22 @@ export class ChatClient {
 
   private readonly adopt = (socket: WebSocket): void => {
     this.socket = socket;
+    this.events.socketHeld?.(true);
     socket.on('message', this.onMessage);
     socket.on('close', (code: number) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      this.events.socketHeld?.(false);
       this.lost(`the socket closed (${code})`);
     });
   };
 
   private dropSocket(): void {
     const socket = this.socket;
+    if (socket === null) return;
     this.socket = null;
-    socket?.terminate();
+    this.events.socketHeld?.(false);
+    socket.terminate();
   }
 
   // Per frame: a byte compare for this turn's chunks, a full parse only for the rest.

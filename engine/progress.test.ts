@@ -19,6 +19,11 @@ describe('formatProgress', () => {
       .toBe('flash-sale  1:12/2:00  sessions 12 active, 140 started, 3 dropped  messages 1,204  errors 2  p95 TTFT 812 ms');
     expect(formatProgress(state(0, { ttftP95Ms: null }))).toMatch(/p95 TTFT -$/);
   });
+
+  it('past the total, holds the clock at the total and counts the time the open sessions take to finish', () => {
+    expect(formatProgress(state(60_000))).toMatch(/^1:00\/1:00 {2}sessions/);
+    expect(formatProgress(state(71_900))).toMatch(/^1:00\/1:00 \+0:11 finishing {2}sessions 12 active/);
+  });
 });
 
 describe('createProgress', () => {

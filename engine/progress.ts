@@ -39,8 +39,12 @@ function clock(ms: number): string {
 const count = (n: number) => n.toLocaleString('en-US');
 
 export function formatProgress(state: ProgressState): string {
+  // Past the total no session starts; the open ones finish their turn (and may reconnect) first.
+  const time = state.elapsedMs <= state.totalMs
+    ? `${clock(state.elapsedMs)}/${clock(state.totalMs)}`
+    : `${clock(state.totalMs)}/${clock(state.totalMs)} +${clock(state.elapsedMs - state.totalMs)} finishing`;
   const parts = [
-    `${clock(state.elapsedMs)}/${clock(state.totalMs)}`,
+    time,
     `sessions ${count(state.sessionsActive)} active, ${count(state.sessionsStarted)} started, ${count(state.sessionsDropped)} dropped`,
     `messages ${count(state.messages)}`,
     `errors ${count(state.errors)}`,

@@ -68,6 +68,8 @@ describe('runLoad and the audit', () => {
     expect(result.endedAt).toBeGreaterThanOrEqual(result.startedAt);
     expect(result.generator.cpuPercent).toBeGreaterThan(0);
     expect(readings(metrics.snapshot()).counter('chat_messages')).toBe(8);
+    // Sampled each second and once at the end, when every socket is closed again.
+    expect(metrics.snapshot().metrics.ws_open_sockets?.total).toMatchObject({ last: 0 });
     expect(progress.at(-1)).toMatchObject({ sessionsStarted: 4, sessionsActive: 0, sessionsDropped: 0, messages: 8, errors: 0 });
 
     const healthy = await audit(result.sessions);

@@ -36,6 +36,8 @@ export interface LoadResult {
 }
 
 const progressIntervalMs = 250;
+/** ws_open_sockets is sampled, not counted per change: a thousand sockets opening in a burst is one value a second. */
+const socketSampleIntervalMs = 1_000;
 const maxErrorExamples = 20;
 
 /** Counts what the progress line shows without reading the histograms back on every sample. */
@@ -90,6 +92,9 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     messages: sink.messages, errors: sink.errors, ttftP95Ms: sink.ttftSamples > 0 ? metrics.stat('chat_ttft', 'p(95)') : null,
   });
   const ticker = options.onProgress ? setInterval(report, progressIntervalMs) : null;
+  const sockets = { open: 0 };
+  const sampleSockets = () => metrics.add('ws_open_sockets', sockets.open);
+  const socketSampler = setInterval(sampleSockets, socketSampleIntervalMs);
 
   const start = async (index: number) => {
     const plan = options.sessions(index, sessionRandom(options.seed, index, 'plan'));
@@ -98,7 +103,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     started += 1;
     active += 1;
     try {
-      const outcome = await runSession({ target, plan, metrics: sink, random: sessionRandom(options.seed, index, 'client'), signal: sessionsSignal });
+      const outcome = await runSession({ target, plan, metrics: sink, random: sessionRandom(options.seed, index, 'client'), signal: sessionsSignal, sockets });
       if (outcome.record) records[index] = outcome.record;
       if (outcome.error && errorExamples.length < maxErrorExamples) errorExamples.push(`session ${index}: ${outcome.error}`);
     } finally {
@@ -120,6 +125,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     });
   } finally {
     if (ticker) clearInterval(ticker);
+    clearInterval(socketSampler);
+    sampleSockets();
     options.signal?.removeEventListener('abort', onAbort);
   }
   const generator = monitor.stop();

@@ -128,17 +128,38 @@ describe('runSession', () => {
       { text: `${label}: 少年漫画のおすすめは？`, thinkBeforeMs: 0, expect: 'answer' },
       { text: 'それの作者は？', thinkBeforeMs: 2_500, expect: 'answer' },
     ];
+    // The open-socket count as the run's sampler would see it, every 100 ms.
+    const watch = (sockets: { open: number }) => {
+      const seen: number[] = [];
+      const timer = setInterval(() => seen.push(sockets.open), 100);
+      return { seen, stop: () => clearInterval(timer) };
+    };
     const answering = new RunMetrics(chatMetrics);
-    const kept = await runSession({ target, plan: { client: desktopProfile, customerId: 'engine-pings', turns: idleTurns('pings') }, metrics: answering, random: seededRandom(4) });
+    const keptSockets = { open: 0 };
+    const keptWatch = watch(keptSockets);
+    const kept = await runSession({
+      target, plan: { client: desktopProfile, customerId: 'engine-pings', turns: idleTurns('pings') }, metrics: answering, random: seededRandom(4), sockets: keptSockets,
+    });
+    keptWatch.stop();
     expect(kept.error).toBeNull();
     expect(readings(answering.snapshot()).rate('chat_errors')).toEqual({ hits: 0, total: 2 });
+    // Held open through the idle think time, given back at the end.
+    expect(keptWatch.seen.filter((open) => open === 1).length).toBeGreaterThan(15);
+    expect(Math.max(...keptWatch.seen)).toBe(1);
+    expect(keptSockets.open).toBe(0);
 
     const silent = new RunMetrics(chatMetrics);
+    const cutSockets = { open: 0 };
+    const cutWatch = watch(cutSockets);
     const cut = await runSession({
       target, plan: { client: { ...desktopProfile, answersServerPings: false }, customerId: 'engine-no-pongs', turns: idleTurns('no pongs') },
-      metrics: silent, random: seededRandom(5),
+      metrics: silent, random: seededRandom(5), sockets: cutSockets,
     });
+    cutWatch.stop();
     expect(cut.error).toMatch(/turn-2: the socket closed between turns/);
     expect(readings(silent.snapshot()).rate('chat_errors')).toEqual({ hits: 1, total: 2 });
+    // Cut off during the think time: the count fell to 0 before the session ended.
+    expect(cutWatch.seen.indexOf(0, cutWatch.seen.indexOf(1))).toBeGreaterThan(0);
+    expect(cutSockets.open).toBe(0);
   });
 });

@@ -13,6 +13,8 @@ export interface RunSessionOptions {
   /** Seeded: reconnect jitter draws from it. */
   random: () => number;
   signal?: AbortSignal;
+  /** Counts the sockets the run's clients hold open (sampled into ws_open_sockets). */
+  sockets?: { open: number };
 }
 
 /** The session as the client saw it (null when it could not even be created), and why it ended early. */
@@ -45,7 +47,7 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<boole
  * service does; only a plan the target cannot serve (socketBaseFor) throws.
  */
 export async function runSession(options: RunSessionOptions): Promise<SessionOutcome> {
-  const { target, plan, metrics, random, signal } = options;
+  const { target, plan, metrics, random, signal, sockets } = options;
   const wsBase = socketBaseFor(target, plan);
   let created: CreatedSession;
   try {
@@ -60,6 +62,7 @@ export async function runSession(options: RunSessionOptions): Promise<SessionOut
   const held = { answers: 0 };
   const client = new ChatClient(sessionSocketUrl(wsBase, created.sessionId, created.token), plan.client, random, {
     connectAttempt: (ok) => metrics.rate('ws_connect_failures', !ok),
+    socketHeld: sockets ? (held) => { sockets.open += held ? 1 : -1; } : undefined,
     resumed: (turnCount) => {
       metrics.add('ws_reconnects', 1);
       if (turnCount < held.answers) {

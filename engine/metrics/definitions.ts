@@ -30,4 +30,6 @@ export const chatMetrics: readonly MetricDefinition[] = Object.freeze([
   counter('chat_input_too_long'),
   counter('payload_check_failures'),
   counter('coreference_misses'),
+  // Sampled each second by the built-in engine (a k6 VU cannot see the others' sockets).
+  { name: 'ws_open_sockets', type: 'gauge' },
 ]);

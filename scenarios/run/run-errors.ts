@@ -24,6 +24,9 @@ export const runErrors = {
       `the incident "${incident}" names the fault "${fault}", which chaos does not have (known: ${known.join(', ')}).`),
   badFaultOptions: (incident: string, fault: string, message: string) =>
     new RunError('GAMEDAY_ERR_BAD_FAULT_OPTIONS', `the incident "${incident}" gives the fault "${fault}" bad options: ${message}`),
+  faultsNeedStack: (incident: string) =>
+    new RunError('GAMEDAY_ERR_FAULTS_NEED_STACK',
+      `"${incident}" injects faults into the stack gameday starts; a target it did not start takes none (skip them explicitly with skipFaults).`),
   faultsFailed: (incident: string, detail: string, journalPath: string) =>
     new RunError('GAMEDAY_ERR_FAULTS_FAILED',
       `the fault timeline of "${incident}" failed: ${detail}. The gates were not judged; the journal is ${journalPath}.`),

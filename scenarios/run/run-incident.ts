@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FaultStep, Incident, IncidentId } from '../incident.js';
 import { faultMethod, faultTargetsFor, runFaultTimeline } from './fault-timeline.js';
+import { startStackSampler } from './stack-sampler.js';
 import { runErrors } from './run-errors.js';
 import { type RunStack, type ServiceChoice, type StackForIncidents, startRunStack } from './run-stack.js';
 import { runBuiltinLoad, type LoadRun } from './run-load-builtin.js';
@@ -34,6 +35,8 @@ export interface RunIncidentOptions {
   stackSettings?: { childEnv: NodeJS.ProcessEnv; redisCommand?: string; javaCommand?: string };
   /** More faults on the incident's timeline, e.g. the model made slower than the SLO. */
   extraFaults?: FaultStep[];
+  /** Send the load without the fault timeline (someone else injects the faults, e.g. against a target). */
+  skipFaults?: boolean;
   /** The run folder; this run writes into `<outDir>/<incident>-<profile>/`. */
   outDir: string;
   signal?: AbortSignal;
@@ -174,11 +177,14 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
     const { target, stack } = reached;
     owned = reached.owned;
     if (control.signal.aborted) throw runErrors.interrupted();
-    const steps = [...incident.faults(scale, durationMs), ...(options.extraFaults ?? [])];
+    const timeline = [...incident.faults(scale, durationMs), ...(options.extraFaults ?? [])];
+    const steps = options.skipFaults ? [] : timeline;
+    if (!stack && steps.length > 0) throw runErrors.faultsNeedStack(incident.id);
     const method = stack && steps.length > 0 ? faultMethod(incident.id, steps, faultTargetsFor(stack.endpoints)) : [];
-    if (!stack && steps.length > 0) say(`NOTE: ${steps.length} fault(s) of the timeline not injected: a --target is a deployment this run did not start`);
+    if (options.skipFaults && timeline.length > 0) say(`NOTE: --skip-faults: the timeline's faults (${[...new Set(timeline.map((step) => step.fault))].join(', ')}) not injected; the gate judges the load alone`);
     if (method.length > 0) say(`faults: ${method.map((step) => `${step.fault.description} at ${seconds(step.atMs)} for ${seconds(step.durationMs)}`).join('; ')}`);
     const journalPath = join(runDir, 'journal.json');
+    const sampler = stack ? startStackSampler(stack.endpoints.redis.url) : null;
     const faultsDone = method.length > 0 ? runFaultTimeline(incident.id, method, { signal: control.signal, journalPath }) : null;
 
     let load: LoadRun;
@@ -189,10 +195,11 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
         : await runBuiltinLoad(loadOptions);
     } catch (error) {
       control.abort();
-      await faultsDone;
+      await Promise.all([faultsDone, sampler?.stop()]);
       throw error;
     }
     const journal = faultsDone ? await faultsDone : null;
+    const samples = sampler ? await sampler.stop() : null;
     if (options.signal?.aborted) throw runErrors.interrupted();
     if (journal && journal.status !== 'completed') throw runErrors.faultsFailed(incident.id, journal.error ?? journal.status, journalPath);
 
@@ -204,7 +211,7 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
     const { results: thresholds, summary } = load.judge(judged, audited.counters, {
       incident: incident.id, title: incident.title, profile, naive: service.naive, scale, durationMs, seed,
       target: options.target ? options.target.http : 'embedded stack', timeCompression: incident.timeCompression,
-      audit: audited.audit, generator: load.generator, faults: journal, notEvaluated, errorExamples: load.errorExamples,
+      audit: audited.audit, generator: load.generator, faults: journal, faultsSkipped: options.skipFaults ? timeline : [], samples, notEvaluated, errorExamples: load.errorExamples,
     });
     const summaryPath = join(runDir, 'summary.json');
     writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
