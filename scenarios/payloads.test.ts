@@ -7,7 +7,7 @@ import { seededRandom } from '../stack/random.js';
 import { numberedTitles } from './kit/coreference.js';
 import { genreWords, greetings, listRequest, ordinalAsk, readingNotes, storeQuestions } from './kit/manga-questions.js';
 import {
-  atoms, boundaryCases, maxGraphemes, maxUtf8Bytes, mixedText, payloadCases, seed004Cases, utf8Length,
+  atoms, boundaryCases, maxGraphemes, maxUtf8Bytes, mixedText, payloadCases, repeatText, seed004Cases, utf8Length,
 } from './kit/unicode-payloads.js';
 
 const segmenter = new Intl.Segmenter('ja', { granularity: 'grapheme' });
@@ -20,6 +20,15 @@ const graphemes = (text: string) => {
 /** The emulator's answer to one question with nothing before it. */
 const answer = (question: string) =>
   respond({ system: '', messages: [{ role: 'user', text: question }], maxTokens: 1_024 }, { family: 'sonnet', random: seededRandom(1), targetOutputTokens: 300 }).text;
+
+describe('repeatText', () => {
+  it('builds the same text as String.prototype.repeat does in Node, for every count and atom', () => {
+    for (const atom of ['A', 'あ', '𠮷', '🎉', '👨\u200d👩\u200d👧\u200d👦']) {
+      for (let count = 0; count <= 33; count += 1) expect(repeatText(atom, count)).toBe(atom.repeat(count));
+      expect(repeatText(atom, 4_001)).toBe(atom.repeat(4_001));
+    }
+  });
+});
 
 describe('unicode payloads (seed 004 s3 and the limits around it)', () => {
   it('have the grapheme count they claim, by Intl.Segmenter, and the UTF-8 length Buffer gives', () => {

@@ -48,6 +48,13 @@ describe('k6 entries as native TypeScript', () => {
     expect(walked.loaded).toEqual(['scenarios/k6/x.ts', 'scenarios/k6/lib/b.ts']);
   });
 
+  it('no file k6 loads calls String.prototype.repeat, which k6 v0.49 gets wrong for non-ASCII text', () => {
+    const code = (file: string) => readFileSync(join(root, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+    const walked = walkAsK6(entries, (file) => readFileSync(file, 'utf8'), existsSync);
+    const callers = walked.loaded.filter((file) => /\.repeat\(/.test(code(file)));
+    expect(callers, 'use repeatText (scenarios/kit/unicode-payloads.ts)').toEqual([]);
+  });
+
   it('every file an entry loads names its imports by their real file, so k6 finds them', () => {
     expect(entries.length).toBe(7);
     const walked = walkAsK6(entries, (file) => readFileSync(file, 'utf8'), existsSync);
