@@ -1,0 +1,52 @@
+import { type RunEntry, metricValue } from './run-entry.js';
+import { modelPrices } from '../engine/llm-cost.js';
+
+export interface PerUnit { inputTokens: number; outputTokens: number; costUsd: number }
+
+export interface CostLine {
+  /** "measured" is the run's own cost (each turn priced by the model that answered it). */
+  label: string;
+  prices: { input: number; output: number } | null;
+  total: PerUnit;
+  per1000Messages: PerUnit | null;
+  perSession: PerUnit | null;
+}
+
+export interface CostFigures {
+  messages: number | null;
+  sessions: number | null;
+  lines: CostLine[];
+}
+
+const modelNames: Record<keyof typeof modelPrices, string> = { sonnet: 'Claude 3 Sonnet', haiku: 'Claude 3 Haiku' };
+
+function per(total: PerUnit, units: number | null, times = 1): PerUnit | null {
+  if (units === null || units <= 0) return null;
+  const factor = times / units;
+  return { inputTokens: total.inputTokens * factor, outputTokens: total.outputTokens * factor, costUsd: total.costUsd * factor };
+}
+
+/**
+ * Tokens and cost per 1,000 messages and per session. The summary counts tokens over the run, not
+ * per model, so beside the measured cost each model's line prices all the run's tokens at that
+ * model's rates (engine/llm-cost.ts): the bounds the measured mix falls between. Sessions come
+ * from the audit of the store (a --target run has none).
+ */
+export function costFigures(entry: RunEntry): CostFigures | null {
+  const inputTokens = metricValue(entry, 'llm_input_tokens', 'count');
+  const outputTokens = metricValue(entry, 'llm_output_tokens', 'count');
+  if (inputTokens === null && outputTokens === null) return null;
+  const messages = metricValue(entry, 'chat_messages', 'count');
+  const sessions = entry.audit && 'sessions' in entry.audit ? entry.audit.sessions : null;
+  const tokens = { inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 };
+  const line = (label: string, prices: CostLine['prices'], costUsd: number): CostLine => {
+    const total = { ...tokens, costUsd };
+    return { label, prices, total, per1000Messages: per(total, messages, 1000), perSession: per(total, sessions) };
+  };
+  const measured = metricValue(entry, 'llm_cost_usd', 'count');
+  const models = (Object.keys(modelPrices) as Array<keyof typeof modelPrices>).map((model) => {
+    const prices = modelPrices[model];
+    return line(`all at ${modelNames[model]} prices`, { ...prices }, (tokens.inputTokens * prices.input + tokens.outputTokens * prices.output) / 1_000_000);
+  });
+  return { messages, sessions, lines: [...(measured === null ? [] : [line('measured (each turn at its model\'s price)', null, measured)]), ...models] };
+}
