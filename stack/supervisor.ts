@@ -8,6 +8,8 @@ import {
 export interface SupervisorOptions {
   stateDir: string;
   stack: Omit<StackOptions, 'dir' | 'logger' | 'onSweep'>;
+  /** Local processes (default), or the same parts as containers (`stack up --docker`). */
+  runtime?: 'processes' | 'docker';
   foreground: boolean;
   /** The process group every part runs in, when this process leads one. */
   processGroup: number | null;
@@ -27,12 +29,16 @@ export interface Supervisor {
  */
 export function superviseStack(options: SupervisorOptions): Supervisor {
   const { stateDir, logger } = options;
-  const starting: Promise<RunningStack> = startStack({
+  const stackOptions: StackOptions = {
     ...options.stack,
     dir: stackLogDir(stateDir),
     logger,
     onSweep: (report) => writeSweeperReport(stateDir, report),
-  });
+  };
+  // Loaded only for --docker: testcontainers takes most of a second to import.
+  const starting: Promise<Pick<RunningStack, 'endpoints' | 'processes' | 'firstExit' | 'stop'>> = options.runtime === 'docker'
+    ? import('./docker/docker-stack.js').then(({ startDockerStack }) => startDockerStack(stackOptions))
+    : startStack(stackOptions);
   let shuttingDown: Promise<void> | null = null;
 
   const ready = starting.then((stack) => {
