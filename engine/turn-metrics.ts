@@ -1,5 +1,5 @@
 import type { DoneFrame } from './chat-client.ts';
-import { turnCostUsd } from './llm-cost.ts';
+import { modelFamily, perModel, turnCostUsd } from './llm-cost.ts';
 import type { MetricSink } from './metrics/run-metrics.ts';
 import type { TurnPlan } from './session-plan.ts';
 
@@ -20,7 +20,12 @@ export function recordAnswer(
   metrics.add('llm_input_tokens', done.usage.inputTokens);
   metrics.add('llm_output_tokens', done.usage.outputTokens);
   metrics.add('llm_input_tokens_per_turn', done.usage.inputTokens);
-  metrics.add('llm_cost_usd', turnCostUsd(done.model, done.usage));
+  const cost = turnCostUsd(done.model, done.usage);
+  metrics.add('llm_cost_usd', cost);
+  const family = modelFamily(done.model);
+  metrics.add(perModel('llm_input_tokens', family), done.usage.inputTokens);
+  metrics.add(perModel('llm_output_tokens', family), done.usage.outputTokens);
+  metrics.add(perModel('llm_cost_usd', family), cost);
   if (turn.expect !== 'answer') metrics.add('payload_check_failures', 1);
   if (turn.checkReply && answer.reply !== null && turn.checkReply(answer.reply, { previousReplies: [...previousReplies] }) !== null) {
     metrics.add('coreference_misses', 1);

@@ -1,5 +1,5 @@
 import { type RunEntry, metricValue } from './run-entry.js';
-import { modelPrices } from '../engine/llm-cost.js';
+import { modelFamilies, modelPrices, perModel } from '../engine/llm-cost.js';
 
 export interface PerUnit { inputTokens: number; outputTokens: number; costUsd: number }
 
@@ -27,10 +27,11 @@ function per(total: PerUnit, units: number | null, times = 1): PerUnit | null {
 }
 
 /**
- * Tokens and cost per 1,000 messages and per session. The summary counts tokens over the run, not
- * per model, so beside the measured cost each model's line prices all the run's tokens at that
- * model's rates (engine/llm-cost.ts): the bounds the measured mix falls between. Sessions come
- * from the audit of the store (a --target run has none).
+ * Tokens and cost per 1,000 messages and per session, by model where the run counted them by
+ * model (the built-in engine: `llm_cost_usd{model:haiku}`…). A k6 run counts only totals: then
+ * beside the measured cost each model's line prices all the run's tokens at that model's rates
+ * (engine/llm-cost.ts), the bounds the measured mix falls between. Sessions come from the audit
+ * of the store (a --target run has none).
  */
 export function costFigures(entry: RunEntry): CostFigures | null {
   const inputTokens = metricValue(entry, 'llm_input_tokens', 'count');
@@ -44,9 +45,21 @@ export function costFigures(entry: RunEntry): CostFigures | null {
     return { label, prices, total, per1000Messages: per(total, messages, 1000), perSession: per(total, sessions) };
   };
   const measured = metricValue(entry, 'llm_cost_usd', 'count');
-  const models = (Object.keys(modelPrices) as Array<keyof typeof modelPrices>).map((model) => {
+  const measuredLine = measured === null ? [] : [line('measured (each turn at its model\'s price)', null, measured)];
+  const byModel = modelFamilies.flatMap((model) => {
+    const costUsd = metricValue(entry, perModel('llm_cost_usd', model), 'count');
+    if (costUsd === null) return [];
+    const total = {
+      inputTokens: metricValue(entry, perModel('llm_input_tokens', model), 'count') ?? 0,
+      outputTokens: metricValue(entry, perModel('llm_output_tokens', model), 'count') ?? 0,
+      costUsd,
+    };
+    return [{ label: `${modelNames[model]} (its turns)`, prices: { ...modelPrices[model] }, total, per1000Messages: per(total, messages, 1000), perSession: per(total, sessions) }];
+  });
+  if (byModel.length > 0) return { messages, sessions, lines: [...measuredLine, ...byModel] };
+  const models = modelFamilies.map((model) => {
     const prices = modelPrices[model];
     return line(`all at ${modelNames[model]} prices`, { ...prices }, (tokens.inputTokens * prices.input + tokens.outputTokens * prices.output) / 1_000_000);
   });
-  return { messages, sessions, lines: [...(measured === null ? [] : [line('measured (each turn at its model\'s price)', null, measured)]), ...models] };
+  return { messages, sessions, lines: [...measuredLine, ...models] };
 }

@@ -1,3 +1,5 @@
+import { modelFamilies, perModel } from '../llm-cost.ts';
+
 export type MetricType = 'trend' | 'rate' | 'counter' | 'gauge';
 export type MetricContains = 'time' | 'default';
 
@@ -32,4 +34,6 @@ export const chatMetrics: readonly MetricDefinition[] = Object.freeze([
   counter('coreference_misses'),
   // Sampled each second by the built-in engine (a k6 VU cannot see the others' sockets).
   { name: 'ws_open_sockets', type: 'gauge' },
+  // Tokens and cost by model, named as k6 names submetrics; the built-in engine records them.
+  ...modelFamilies.flatMap((family) => (['llm_input_tokens', 'llm_output_tokens', 'llm_cost_usd'] as const).map((metric) => counter(perModel(metric, family)))),
 ]);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Journal } from '../../chaos/experiments/journal.js';
-import { turnCostUsd } from '../../engine/llm-cost.js';
+import { perModel, turnCostUsd } from '../../engine/llm-cost.js';
 import { chatMetrics, type MetricDefinition, RunMetrics } from '../../engine/metrics/run-metrics.js';
 import { judgeGeneratorHealth } from '../../engine/self-monitor.js';
 import { fromK6Summary, type K6Summary, toK6Summary } from '../../engine/summary.js';
@@ -84,7 +84,12 @@ export function builtinSummary(options: FixtureOptions = {}): K6Summary {
     metrics.add('chat_turn_duration', ttftOf(turn) * 2, at);
     metrics.add('llm_input_tokens', inputTokensPerTurn, at);
     metrics.add('llm_output_tokens', outputTokensPerTurn, at);
-    metrics.add('llm_cost_usd', turnCostUsd('anthropic.claude-3-sonnet', { inputTokens: inputTokensPerTurn, outputTokens: outputTokensPerTurn }), at);
+    const cost = turnCostUsd('anthropic.claude-3-sonnet', { inputTokens: inputTokensPerTurn, outputTokens: outputTokensPerTurn });
+    metrics.add('llm_cost_usd', cost, at);
+    // As engine/turn-metrics.ts records them: by model too.
+    metrics.add(perModel('llm_input_tokens', 'sonnet'), inputTokensPerTurn, at);
+    metrics.add(perModel('llm_output_tokens', 'sonnet'), outputTokensPerTurn, at);
+    metrics.add(perModel('llm_cost_usd', 'sonnet'), cost, at);
   }
   for (let lost = 0; lost < (options.contextLost ?? 0); lost += 1) metrics.add('session_context_lost', 1, fixtureStart + 12_000);
   metrics.add('ws_reconnects', 3, fixtureStart + 15_000);

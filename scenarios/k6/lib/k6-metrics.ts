@@ -10,6 +10,8 @@ import type { MetricSink } from '../../../engine/metrics/run-metrics.ts';
 type K6Metric = Trend | Rate | Counter | Gauge;
 
 const builtIn = new Set(['dropped_iterations']);
+/** `llm_cost_usd{model:haiku}`: k6 makes submetrics from tags and thresholds, not from names; the base metric carries the total. */
+const isSubmetric = (name: string) => name.includes('{');
 
 function create(definition: (typeof chatMetrics)[number]): K6Metric {
   switch (definition.type) {
@@ -23,14 +25,18 @@ function create(definition: (typeof chatMetrics)[number]): K6Metric {
 /** Created in the init context, as k6 requires of custom metrics. */
 export function createK6Metrics(): MetricSink & { zeroCounters(): void } {
   const metrics = new Map<string, K6Metric>();
-  for (const definition of chatMetrics) if (!builtIn.has(definition.name)) metrics.set(definition.name, create(definition));
+  for (const definition of chatMetrics) {
+    if (!builtIn.has(definition.name) && !isSubmetric(definition.name)) metrics.set(definition.name, create(definition));
+  }
   const metric = (name: string): K6Metric => {
     const found = metrics.get(name);
     if (!found) throw new Error(`no metric "${name}" in engine/metrics/definitions.ts`);
     return found;
   };
   return {
-    add: (name, value) => metric(name).add(value),
+    add: (name, value) => {
+      if (!isSubmetric(name)) metric(name).add(value);
+    },
     rate: (name, hit) => metric(name).add(hit ? 1 : 0),
     // A counter nobody added to is missing from k6's summary and its count==0 threshold unjudged.
     zeroCounters() {
