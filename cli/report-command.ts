@@ -26,7 +26,7 @@ Exit codes: 0 rendered (and, with --compare, no regression), 99 B regressed agai
 1 bad input (a missing folder, not a run folder, a corrupt summary.json: the message names it).
 `;
 
-const reportFlags: FlagSpec = {
+export const reportFlags: FlagSpec = {
   compare: { type: 'boolean' },
   tolerance: { type: 'string' },
   out: { type: 'string' },

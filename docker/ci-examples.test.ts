@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { reportFlags } from '../cli/report-command.js';
 import { runFlags } from '../cli/run-options.js';
 import { k6TrendStatsEnv } from '../dashboards/k6-naming.js';
 import { incidents } from '../scenarios/index.js';
@@ -52,6 +53,18 @@ describe('the nightly workflow example', () => {
     expect(gate?.if).toBe('always()');
     expect(gate?.run).toMatch(/99\).*exit 99/);
     expect(gate?.run).toMatch(/\*\).*exit 1/);
+  });
+
+  it('compares tonight with the last good night, with flags gameday report has, and fails the gate on a regression', () => {
+    const compare = steps.find((step) => step.run?.includes('npx gameday report --compare'));
+    const flags = [...(compare?.run ?? '').matchAll(/--([a-z][a-z-]*)/g)].map((match) => match[1] as string);
+    expect(flags).toContain('compare');
+    expect(flags.filter((flag) => !(flag in reportFlags))).toEqual([]);
+    expect(compare?.run).toContain('"reports/runs/nightly-${GITHUB_RUN_ID}"');
+    // Compared before the upload, so compare.html (written into tonight's folder) is in the artifact.
+    const upload = steps.findIndex((step) => step.uses?.startsWith('actions/upload-artifact'));
+    expect(steps.indexOf(compare as Step)).toBeLessThan(upload);
+    expect(steps.at(-1)?.run).toMatch(/COMPARED" = 99.*exit 99/);
   });
 
   it('installs the k6 version that compose and the k6-operator example run', () => {
