@@ -12,8 +12,7 @@ import { prometheusAvailable, prometheusBinary, type RunningPrometheus, startPro
 import { chatWave, faultWave } from './test/service-traffic.js';
 
 /**
- * The service dashboard against the real service: the fleet (one worker, so every scrape reads
- * the same registry) over redis-server, DynamoDB Local and the Bedrock emulator process, with
+ * The service dashboard against the real service: the fleet over redis-server, DynamoDB Local and the Bedrock emulator process, with
  * real chats; and, where Debian's prometheus is installed, a real Prometheus scraping it.
  */
 

@@ -3,7 +3,7 @@ import { buildDashboard, labelVariable, prometheusVariable, stat, timeSeries, un
 
 /**
  * The orchestrator as its /metrics shows it (service/metrics.ts, prom-client's process and
- * Node.js defaults). Histograms are in seconds; one Prometheus target per worker process.
+ * Node.js defaults). Histograms are in seconds; the fleet's /metrics sums its workers.
  */
 
 const ttftSloSeconds = 3;
@@ -99,7 +99,7 @@ const traffic = {
     }),
     timeSeries({
       title: 'Open WebSockets', unit: units.count,
-      description: 'Live chat sockets per worker (ws_live_sockets). Drops here with steady load mean NAT drops or killed tasks.',
+      description: 'Live chat sockets of the fleet (ws_live_sockets). Drops here with steady load mean NAT drops or killed tasks.',
       queries: [{ expr: `sum by (instance) (ws_live_sockets${on()})`, legend: '{{instance}}' }],
     }),
   ],

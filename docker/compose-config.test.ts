@@ -65,7 +65,7 @@ describe('the compose checks can fail', () => {
   });
 
   it('a value the service refuses', () => {
-    expect(checkService(edited('${GAMEDAY_SERVICE_WORKERS:-1}', '"many"'))[0]).toMatch(/service\/config.ts refuses the container's environment: ORCH_ERR_CONFIG: GAMEDAY_SERVICE_WORKERS/);
+    expect(checkService(edited('${GAMEDAY_SERVICE_WORKERS:-2}', '"many"'))[0]).toMatch(/service\/config.ts refuses the container's environment: ORCH_ERR_CONFIG: GAMEDAY_SERVICE_WORKERS/);
   });
 
   it('another table name for the session-table program', () => {

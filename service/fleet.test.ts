@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startBedrockEmulator } from '../stack/bedrock/server.js';
 import { isAlive } from '../stack/stack-state.js';
@@ -28,6 +29,24 @@ async function fleetWith(options: FleetOptions = {}): Promise<RunningFleet> {
   return fleet;
 }
 
+/** A GET on its own connection (fetch would reuse one, and so one worker). */
+function freshGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false, headers: { connection: 'close' } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => { body += chunk; });
+      response.on('end', () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`${url} answered ${response.statusCode}: ${body}`))));
+    }).on('error', reject);
+  });
+}
+
+/** The sum of a metric's samples over its label sets. */
+function sumOf(text: string, name: string): number {
+  const samples = text.split('\n').filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
+  return samples.reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
 function killAll(pids: number[]): void {
   for (const pid of pids) process.kill(pid, 'SIGKILL');
 }
@@ -55,6 +74,27 @@ describe('the fleet', () => {
     const turns = await listAllTurns(fleet.baseUrl, session.sessionId, session.token);
     expect(turns.map((turn) => turn.idx)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(new Set(turns.map((turn) => turn.messageId))).toEqual(new Set(['kill-1', 'kill-2', 'kill-3', 'kill-4']));
+  }, 120_000);
+
+  it('every scrape of /metrics shows the whole fleet, whichever worker the connection lands on', async () => {
+    const fleet = await fleetWith({ workers: 2 });
+    // Four sockets, opened one after another: the cluster deals connections round-robin. Questions
+    // no other test asks, so no answer comes from the response cache (which records no TTFT).
+    const clients = [];
+    for (let i = 0; i < 4; i += 1) {
+      const session = await createSession(fleet.baseUrl, `fleet-metrics-${i}`);
+      const client = connectChat(fleet.wsUrl, session.sessionId, session.token);
+      await client.ready;
+      clients.push(client);
+    }
+    for (const [i, client] of clients.entries()) expect((await client.turn(`metrics-${i}`, `${['ホラー', '恋愛', '少年', 'SF'][i]}漫画で一番怖いのは？（メトリクス${i}）`)).turnCount).toBe(1);
+    // A fresh connection per scrape, so the scrapes are dealt to both workers too.
+    for (let scrape = 0; scrape < 4; scrape += 1) {
+      const text = await freshGet(`${fleet.baseUrl}/metrics`);
+      expect(sumOf(text, 'chat_ttft_seconds_count'), text.slice(0, 300)).toBe(4);
+      expect(sumOf(text, 'ws_live_sockets')).toBe(4);
+    }
+    for (const client of clients) client.close();
   }, 120_000);
 
   it('naive inProcessSessions loses the session when its worker is killed (seed 000 scenario 2)', async () => {

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { serveFleetMetrics } from './fleet-metrics.js';
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 
@@ -53,6 +54,7 @@ export function runFleet(options: FleetOptions): Promise<void> {
     return worker;
   };
 
+  serveFleetMetrics();
   return new Promise((resolve, reject) => {
     cluster.on('exit', (worker, code, signal) => {
       publish();

@@ -1,8 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { fleetMetricsReader } from './fleet-metrics.js';
 
 /** The service's Prometheus metrics; one registry per worker, served on /metrics. */
 export interface ServiceMetrics {
   registry: Registry;
+  /** The text /metrics serves: in a fleet, every worker's metrics summed (fleet-metrics.ts). */
+  read(): Promise<string>;
   /** Seconds from a message's arrival to its first streamed token. */
   ttft: Histogram<'model'>;
   turnDuration: Histogram<'model' | 'outcome'>;
@@ -27,6 +30,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
   const registers = [registry];
   return {
     registry,
+    read: fleetMetricsReader(registry),
     ttft: new Histogram({ name: 'chat_ttft_seconds', help: 'Message received to first streamed token.', labelNames: ['model'], buckets: latencyBuckets, registers }),
     turnDuration: new Histogram({ name: 'chat_turn_duration_seconds', help: 'Message received to the durable done.', labelNames: ['model', 'outcome'], buckets: latencyBuckets, registers }),
     llmTokens: new Counter({ name: 'llm_tokens_total', help: 'Model tokens by model and direction (input, output).', labelNames: ['model', 'direction'], registers }),

@@ -35,9 +35,17 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   });
 
   app.get('/metrics', {
-    schema: { summary: 'Prometheus metrics of this worker', tags: ['ops'], produces: ['text/plain'], response: { 200: { type: 'string' } } },
+    schema: {
+      summary: 'Prometheus metrics of the fleet (every worker summed)', tags: ['ops'], produces: ['text/plain'],
+      response: { 200: { type: 'string' }, ...errorResponses },
+    },
   }, async (_request, reply) => {
-    const text = await metrics.registry.metrics();
+    let text: string;
+    try {
+      text = await metrics.read();
+    } catch (error) {
+      throw serviceErrors.notReady((error as Error).message);
+    }
     return reply.type(metrics.registry.contentType).send(text);
   });
 
