@@ -64,6 +64,8 @@ describe('chat turn', () => {
     }
     expect(await metric(service, 'chat_ttft_seconds')).toMatch(/chat_ttft_seconds_count\{model="sonnet"\} 3/);
     expect(await metric(service, 'context_input_tokens')).toMatch(/context_input_tokens_count\{model="sonnet"\} 3/);
+    // Labelled by family like the others, not by the Bedrock model id.
+    expect(await metric(service, 'chat_turn_duration_seconds')).toMatch(/chat_turn_duration_seconds_count\{model="sonnet",outcome="model"\} 3/);
   });
 
   async function threeStreamedTurns(sessionId: string): Promise<void> {

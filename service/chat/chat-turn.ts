@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ServiceConfig } from '../config.js';
+import type { ModelFamily, ServiceConfig } from '../config.js';
 import { buildContext, turnsToLoad } from '../context/build-context.js';
 import type { BuiltContext, Summariser } from '../context/types.js';
 import { asServiceError, serviceErrors, type ServiceError } from '../errors.js';
@@ -84,6 +84,8 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
   const running = new Set<Promise<unknown>>();
 
   const recentTurns = turnsToLoad(config);
+  // The done names the model id; the metrics label by family, as llm_tokens_total and chat_ttft_seconds do.
+  const familyOf = (modelId: string): ModelFamily => (modelId === config.bedrock.haikuModelId || /haiku/i.test(modelId) ? 'haiku' : 'sonnet');
 
   const fail = (error: unknown, request: TurnRequest): ServiceError => {
     const coded = asServiceError(error);
@@ -222,7 +224,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
       };
       const work = turn(request, releasing, arrivedAt).then(
         (done) => {
-          metrics.turnDuration.observe({ model: done.model, outcome: done.source }, (performance.now() - arrivedAt) / 1_000);
+          metrics.turnDuration.observe({ model: familyOf(done.model), outcome: done.source }, (performance.now() - arrivedAt) / 1_000);
           return done;
         },
         (error: unknown) => {
