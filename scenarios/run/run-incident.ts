@@ -140,12 +140,22 @@ async function reach(options: RunIncidentOptions, service: ServiceChoice, runDir
   }
 }
 
+interface Audited {
+  audit: AuditResult | { skipped: string };
+  counters: Record<string, number>;
+  /** The load counted lost and duplicated turns itself (the k6 scripts read each session's history over the API). */
+  countedByLoad?: boolean;
+}
+
 /** The end-of-run audit of the store, when this run can read it; its findings become counters. */
-async function audit(stack: StackForIncidents | null, load: LoadRun): Promise<{ audit: AuditResult | { skipped: string }; counters: Record<string, number> }> {
-  if (!stack) return { audit: { skipped: 'a --target gives no access to its DynamoDB table, so the store cannot be audited' }, counters: {} };
+async function audit(stack: StackForIncidents | null, load: LoadRun): Promise<Audited> {
   if (!load.sessions) {
-    return { audit: { skipped: 'k6 does not report the sessions it ran, so the store cannot be audited (the built-in engine audits it)' }, counters: {} };
+    return {
+      audit: { skipped: 'k6 does not report the sessions it ran, so the store was not audited: session_turns_lost and _duplicated are the k6 script\'s own counts, from each session\'s history over the API (GET /v1/sessions/{id}/turns)' },
+      counters: {}, countedByLoad: true,
+    };
   }
+  if (!stack) return { audit: { skipped: 'a --target gives no access to its DynamoDB table, so the store cannot be audited' }, counters: {} };
   const { dynamodb } = stack.endpoints;
   const result = await auditSessions({
     dynamodbEndpoint: dynamodb.endpoint, table: dynamodb.table, region: dynamodb.region, signingSecret: stack.signingSecret, sessions: load.sessions,
@@ -205,7 +215,7 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
 
     const audited = await audit(stack, load);
     const skipped = 'skipped' in audited.audit ? audited.audit.skipped : null;
-    const { judged, notEvaluated } = splitThresholds(incident.thresholds, skipped ? auditMetrics : [], skipped ?? '');
+    const { judged, notEvaluated } = splitThresholds(incident.thresholds, skipped && !audited.countedByLoad ? auditMetrics : [], skipped ?? '');
     if (load.generator?.saturated) say(`WARNING: the load generator was saturated (${load.generator.reason}); its latencies are not trustworthy`);
     // Our part of summary.json (its `gameday` key); the summary adds the engine, the results and the metrics.
     const { results: thresholds, summary } = load.judge(judged, audited.counters, {
