@@ -64,6 +64,15 @@ describe('compareRuns', () => {
     expect(row(grown, 'jp-emoji-hardened', 'chat_ttft p(95)<3000')).toMatchObject({ change: 'new in B', regressed: false });
   });
 
+  it('says so when the runs share no incident-profile (hardened against naive, say)', () => {
+    const comparison = compareRuns(run([builtinSummary({ profile: 'hardened' })]), run([builtinSummary({ profile: 'naive' })]), 0.2);
+    expect(comparison.regressed).toBe(true);
+    expect(comparison.notes).toEqual([
+      'the runs share no incident-profile (A ran task-kill-hardened; B ran task-kill-naive): every threshold of A counts as no longer judged',
+    ]);
+    expect(compareRuns(baseline(), baseline(), 0.2).notes).toEqual([]);
+  });
+
   it('judges a rise from zero against the threshold\'s limit', () => {
     // 0 % → 0.33 % errors still passes rate<0.01; it is a third of the limit, beyond a 20 % tolerance.
     const comparison = compareRuns(baseline(), run([builtinSummary({ errors: 1 }), k6ShapedSummary()]), 0.2);

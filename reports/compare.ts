@@ -97,6 +97,11 @@ function judge(a: Side, b: Side, expression: string, tolerance: number): { chang
 
 function unlike(a: RunFolder, b: RunFolder): string[] {
   const notes: string[] = [];
+  const shared = b.entries.filter((entryB) => a.entries.some((entryA) => entryA.key === entryB.key));
+  if (shared.length === 0) {
+    const keys = (run: RunFolder) => run.entries.map((entry) => entry.key).join(', ') || 'nothing';
+    notes.push(`the runs share no incident-profile (A ran ${keys(a)}; B ran ${keys(b)}): every threshold of A counts as no longer judged`);
+  }
   for (const entryB of b.entries) {
     const entryA = a.entries.find((entry) => entry.key === entryB.key);
     if (!entryA) continue;
