@@ -69,7 +69,7 @@ function coreLayout(): { generator: Cores; generatorCore: number | null; server:
 }
 
 const layout = coreLayout();
-const { cleanups, interrupted, cleanUp } = onInterrupt('the generator, k6 and the fake chat server');
+const { cleanups, interrupted, run } = onInterrupt('the generator, k6 and the fake chat server');
 
 const load = () => loadavg()[0]?.toFixed(1) ?? '?';
 
@@ -192,13 +192,4 @@ async function main(): Promise<void> {
   printTarget(verdict, quick);
 }
 
-try {
-  await main();
-} catch (error) {
-  if (!interrupted()) {
-    console.error(error);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!interrupted()) await cleanUp();
-}
+await run(main);

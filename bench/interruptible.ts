@@ -6,6 +6,8 @@ export interface Interruptible {
   cleanups: (() => Promise<void>)[];
   interrupted(): boolean;
   cleanUp(): Promise<void>;
+  /** Runs the bench's main: an error is printed (exit code 1), and what it started is stopped either way. */
+  run(main: () => Promise<void>): Promise<void>;
 }
 
 export function onInterrupt(stopping: string): Interruptible {
@@ -21,7 +23,19 @@ export function onInterrupt(stopping: string): Interruptible {
       void cleanUp().finally(() => process.exit(130));
     });
   }
-  return { cleanups, interrupted: () => interrupted, cleanUp };
+  const run = async (main: () => Promise<void>) => {
+    try {
+      await main();
+    } catch (error) {
+      if (!interrupted) {
+        console.error(error);
+        process.exitCode = 1;
+      }
+    } finally {
+      if (!interrupted) await cleanUp();
+    }
+  };
+  return { cleanups, interrupted: () => interrupted, cleanUp, run };
 }
 
 /**

@@ -53,7 +53,7 @@ interface Path {
   pid: number | null;
 }
 
-const { cleanups, interrupted, cleanUp } = onInterrupt('the proxies');
+const { cleanups, run } = onInterrupt('the proxies');
 
 async function proxiedPaths(peer: ProxyPeer, servers: { echo: LoopbackServer; sink: SinkServer }, noop: boolean): Promise<Path> {
   const suffix = noop ? '_noop' : '';
@@ -172,13 +172,4 @@ async function main(): Promise<void> {
   printTargets(modes, real.skippedBecause, quick);
 }
 
-try {
-  await main();
-} catch (error) {
-  if (!interrupted()) {
-    console.error(error);
-    process.exitCode = 1;
-  }
-} finally {
-  if (!interrupted()) await cleanUp();
-}
+await run(main);
