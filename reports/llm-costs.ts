@@ -1,5 +1,5 @@
 import { type RunEntry, metricValue } from './run-entry.js';
-import { modelFamilies, modelPrices, perModel } from '../engine/llm-cost.js';
+import { modelFamilies, modelPrices, perModel, turnCostUsd } from '../engine/llm-cost.js';
 
 export interface PerUnit { inputTokens: number; outputTokens: number; costUsd: number }
 
@@ -40,26 +40,21 @@ export function costFigures(entry: RunEntry): CostFigures | null {
   const messages = metricValue(entry, 'chat_messages', 'count');
   const sessions = entry.audit && 'sessions' in entry.audit ? entry.audit.sessions : null;
   const tokens = { inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 };
-  const line = (label: string, prices: CostLine['prices'], costUsd: number): CostLine => {
-    const total = { ...tokens, costUsd };
-    return { label, prices, total, per1000Messages: per(total, messages, 1000), perSession: per(total, sessions) };
-  };
+  const line = (label: string, prices: CostLine['prices'], total: PerUnit): CostLine =>
+    ({ label, prices, total, per1000Messages: per(total, messages, 1000), perSession: per(total, sessions) });
   const measured = metricValue(entry, 'llm_cost_usd', 'count');
-  const measuredLine = measured === null ? [] : [line('measured (each turn at its model\'s price)', null, measured)];
+  const measuredLine = measured === null ? [] : [line('measured (each turn at its model\'s price)', null, { ...tokens, costUsd: measured })];
   const byModel = modelFamilies.flatMap((model) => {
     const costUsd = metricValue(entry, perModel('llm_cost_usd', model), 'count');
     if (costUsd === null) return [];
-    const total = {
+    const own = {
       inputTokens: metricValue(entry, perModel('llm_input_tokens', model), 'count') ?? 0,
       outputTokens: metricValue(entry, perModel('llm_output_tokens', model), 'count') ?? 0,
-      costUsd,
     };
-    return [{ label: `${modelNames[model]} (its turns)`, prices: { ...modelPrices[model] }, total, per1000Messages: per(total, messages, 1000), perSession: per(total, sessions) }];
+    return [line(`${modelNames[model]} (its turns)`, { ...modelPrices[model] }, { ...own, costUsd })];
   });
   if (byModel.length > 0) return { messages, sessions, lines: [...measuredLine, ...byModel] };
-  const models = modelFamilies.map((model) => {
-    const prices = modelPrices[model];
-    return line(`all at ${modelNames[model]} prices`, { ...prices }, (tokens.inputTokens * prices.input + tokens.outputTokens * prices.output) / 1_000_000);
-  });
+  const models = modelFamilies.map((model) =>
+    line(`all at ${modelNames[model]} prices`, { ...modelPrices[model] }, { ...tokens, costUsd: turnCostUsd(model, tokens) }));
   return { messages, sessions, lines: [...measuredLine, ...models] };
 }
