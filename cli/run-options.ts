@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { choiceFlag, durationFlag, type FlagSpec, numberFlag, type ParsedCommand, stringFlag } from './args.js';
 import type { CliConfig } from './config.js';
 import { CliError, cliErrors } from './errors.js';
-import type { Incident } from '../scenarios/incident.js';
+import { faultNames, type Incident } from '../scenarios/incident.js';
 import { incidents } from '../scenarios/index.js';
 import type { RunEngine, RunProfile } from '../scenarios/run/run-incident.js';
 import { targetFromUrl } from '../scenarios/run/target-check.js';
@@ -15,17 +15,15 @@ export const runCliErrors = {
       `unknown incident "${name}"; the incidents are ${[...incidents.keys()].join(', ')}, or all (see \`gameday list\`)`),
   faultsNeedOwnStack: (incident: Incident) =>
     new CliError('GAMEDAY_ERR_FAULTS_NEED_STACK',
-      `${incident.id} injects faults (${faultNames(incident).join(', ')}) into the stack gameday starts, and a --target is a `
+      `${incident.id} injects faults (${faultsOf(incident).join(', ')}) into the stack gameday starts, and a --target is a `
       + `deployment it did not start. Against a --target run ${faultFree().join(', ')} (or all, which runs those), or add `
       + '--skip-faults to send its load while you inject the faults with your own tools; its gate then judges the load alone.'),
 };
 
 /** The faults of an incident's timeline at its quick scale, by name. */
-function faultNames(incident: Incident): string[] {
-  return [...new Set(incident.faults(incident.quickScale, incident.defaultDurationMs).map((step) => step.fault))];
-}
+const faultsOf = (incident: Incident) => faultNames(incident.faults(incident.quickScale, incident.defaultDurationMs));
 
-const faultFree = () => [...incidents.values()].filter((incident) => faultNames(incident).length === 0).map((incident) => incident.id);
+const faultFree = () => [...incidents.values()].filter((incident) => faultsOf(incident).length === 0).map((incident) => incident.id);
 
 export const runFlags: FlagSpec = {
   engine: { type: 'string' },
@@ -96,12 +94,12 @@ export function runRequestFromArgs(parsed: ParsedCommand, config: CliConfig): Ru
   const target = targetFlag(values);
   const skipFaults = values['skip-faults'] === true;
   const chosen = all ? [...incidents.values()] : [incident as Incident];
-  const needsOwnStack = (each: Incident) => target !== null && !skipFaults && faultNames(each).length > 0;
+  const needsOwnStack = (each: Incident) => target !== null && !skipFaults && faultsOf(each).length > 0;
   if (!all && needsOwnStack(chosen[0] as Incident)) throw runCliErrors.faultsNeedOwnStack(chosen[0] as Incident);
   return {
     incidents: chosen.filter((each) => !needsOwnStack(each)),
     leftOut: chosen.filter(needsOwnStack).map((each) => ({
-      incident: each, reason: `its faults (${faultNames(each).join(', ')}) need the stack gameday starts; --skip-faults runs its load anyway`,
+      incident: each, reason: `its faults (${faultsOf(each).join(', ')}) need the stack gameday starts; --skip-faults runs its load anyway`,
     })),
     all,
     engine: choiceFlag(values, 'engine', ['builtin', 'k6'] as const, 'builtin'),

@@ -18,6 +18,11 @@ export interface FaultStep {
   options: Record<string, string | number | boolean>;
 }
 
+/** The faults a timeline names, each once, in order of first appearance. */
+export function faultNames(steps: readonly FaultStep[]): string[] {
+  return [...new Set(steps.map((step) => step.fault))];
+}
+
 /** What the stack must look like for the incident; anything left out is the stack's default. */
 export interface IncidentStack {
   redisMaxmemory?: string;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaultStep, Incident, IncidentId } from '../incident.js';
+import { faultNames, type FaultStep, type Incident, type IncidentId } from '../incident.js';
 import { faultMethod, faultTargetsFor, runFaultTimeline } from './fault-timeline.js';
 import { startStackSampler } from './stack-sampler.js';
 import { runErrors } from './run-errors.js';
@@ -191,7 +191,7 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
     const steps = options.skipFaults ? [] : timeline;
     if (!stack && steps.length > 0) throw runErrors.faultsNeedStack(incident.id);
     const method = stack && steps.length > 0 ? faultMethod(incident.id, steps, faultTargetsFor(stack.endpoints)) : [];
-    if (options.skipFaults && timeline.length > 0) say(`NOTE: --skip-faults: the timeline's faults (${[...new Set(timeline.map((step) => step.fault))].join(', ')}) not injected; the gate judges the load alone`);
+    if (options.skipFaults && timeline.length > 0) say(`NOTE: --skip-faults: the timeline's faults (${faultNames(timeline).join(', ')}) not injected; the gate judges the load alone`);
     if (method.length > 0) say(`faults: ${method.map((step) => `${step.fault.description} at ${seconds(step.atMs)} for ${seconds(step.durationMs)}`).join('; ')}`);
     const journalPath = join(runDir, 'journal.json');
     const sampler = stack ? startStackSampler(stack.endpoints.redis.url) : null;
