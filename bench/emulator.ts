@@ -22,7 +22,7 @@ import { modelIds } from '../stack/bedrock/models.js';
 import type { CallRecord } from '../stack/bedrock/records.js';
 import { freePort } from '../stack/ports.js';
 import { option } from './options.js';
-import { processCpuMs } from './process-cpu.js';
+import { processCpuMs } from '../stack/process-cpu.js';
 
 const ttftErrorTargetMs = 20;
 

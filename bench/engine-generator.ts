@@ -16,7 +16,7 @@ import type { CounterValues, RateValues, TrendValues } from '../engine/metrics/s
 import { runLoad } from '../engine/run-load.js';
 import type { ClientProfile, SessionFactory, TurnPlan } from '../engine/session-plan.js';
 import { arrivalMs, arrivalsPerSecond, firstThinkMs, messageText, scheduledBetween, scheduledMessages, thinkMs, turnsPerSession } from './engine-workload.js';
-import { coreBusyMs } from './process-cpu.js';
+import { coreBusyMs } from '../stack/process-cpu.js';
 
 export interface GeneratorSettings {
   http: string;

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { timersCompat } from '../scripts/k6-timers-compat.mjs';
 import { type Cores, type FakeServer, rssBytes, spawnChild } from './engine-children.js';
 import { scheduledMessages } from './engine-workload.js';
-import { coreBusyMs, processCpuMs } from './process-cpu.js';
+import { coreBusyMs, processCpuMs } from '../stack/process-cpu.js';
 
 /** What a real k6 did in one row, measured from outside (k6 has no idle baseline to read). */
 export interface K6Outcome {

@@ -33,7 +33,7 @@ import { bundleK6Script, k6Version, runK6Row } from './engine-k6.js';
 import { contendedShare, othersShare, percent, printComparison, printRows, printTarget, type RowFigures } from './engine-report.js';
 import { arrivalMs } from './engine-workload.js';
 import { flag, option } from './options.js';
-import { processCpuMs } from './process-cpu.js';
+import { processCpuMs } from '../stack/process-cpu.js';
 import { onInterrupt } from './interruptible.js';
 
 const maxSessions = 20_000;

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { loopback } from '../stack/ports.js';
 import { benchConfig } from './config.js';
 import { flag, option } from './options.js';
-import { processCpuMs } from './process-cpu.js';
+import { processCpuMs } from '../stack/process-cpu.js';
 import { addNoopToxics, createProxy, type ProxyPeer, startOurProxy, startRealToxiproxy } from './proxy-peers.js';
 import { type LoopbackServer, openRoundTripper, type RoundTripper, SinkServer, startEchoServer, transfer } from './proxy-probes.js';
 import { type ModeFigures, type PathFigures, printMode, printTargets } from './proxy-report.js';

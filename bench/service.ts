@@ -43,7 +43,7 @@ import { createLoadPool, type LoadPool } from './service-load.js';
 import { cpuCeiling, printCeiling } from './service-capacity.js';
 import { RecordCollector, summarisePhase } from './service-stats.js';
 import { addedP95TargetMs, printCarried, printPhase, printSteps, printTarget, type StepOutcome, targetRate } from './service-report.js';
-import { processCpuMs } from './process-cpu.js';
+import { processCpuMs } from '../stack/process-cpu.js';
 import { option } from './options.js';
 
 const ttftSloMs = 3_000;
