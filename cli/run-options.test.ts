@@ -9,13 +9,13 @@ const ids = (list: ReadonlyArray<{ id: string }>) => list.map((incident) => inci
 describe('gameday run options: incidents with faults and --target', () => {
   it('runs every incident on the embedded stack', () => {
     const all = request(['all']);
-    expect(ids(all.incidents)).toHaveLength(7);
+    expect(ids(all.incidents)).toHaveLength(8);
     expect(all.leftOut).toEqual([]);
   });
 
   it('all against a --target leaves out the incidents whose faults need the stack gameday starts, and says why', () => {
     const all = request(['all', '--target', 'http://127.0.0.1:8080']);
-    expect(ids(all.incidents)).toEqual(['steady-1m-day', 'long-session', 'jp-emoji']);
+    expect(ids(all.incidents)).toEqual(['steady-1m-day', 'long-session', 'long-session-realtime', 'jp-emoji']);
     expect(all.leftOut.map((left) => left.incident.id)).toEqual(['flash-sale', 'carrier-nat', 'task-kill', 'redis-eviction']);
     expect(all.leftOut.find((left) => left.incident.id === 'carrier-nat')?.reason).toBe(
       'its faults (nat-drop) need the stack gameday starts; --skip-faults runs its load anyway');
@@ -23,7 +23,7 @@ describe('gameday run options: incidents with faults and --target', () => {
 
   it('--skip-faults keeps them, to run their load while someone else injects the faults', () => {
     const all = request(['all', '--target', 'http://127.0.0.1:8080', '--skip-faults']);
-    expect(ids(all.incidents)).toHaveLength(7);
+    expect(ids(all.incidents)).toHaveLength(8);
     expect(all).toMatchObject({ skipFaults: true, leftOut: [] });
   });
 

@@ -25,7 +25,7 @@ const targets: FaultTargets = {
 };
 
 describe('the incidents', () => {
-  it('are the seven of DESIGN.md, in id order, each under its own id', () => {
+  it('are the seven of DESIGN.md and the real-time long-session lane, in id order, each under its own id', () => {
     expect([...incidents.keys()]).toEqual([...incidentIds]);
     for (const [id, incident] of incidents) expect(incident.id).toBe(id);
   });

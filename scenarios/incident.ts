@@ -7,7 +7,7 @@ import type { LoadShape } from '../engine/arrivals.js';
 import type { SessionFactory } from '../engine/session-plan.js';
 import type { ThresholdSpec } from '../engine/thresholds.js';
 
-export const incidentIds = ['steady-1m-day', 'flash-sale', 'long-session', 'jp-emoji', 'carrier-nat', 'task-kill', 'redis-eviction'] as const;
+export const incidentIds = ['steady-1m-day', 'flash-sale', 'long-session', 'long-session-realtime', 'jp-emoji', 'carrier-nat', 'task-kill', 'redis-eviction'] as const;
 export type IncidentId = (typeof incidentIds)[number];
 
 /** One fault of the timeline, by its chaos catalogue name (`gameday chaos list`) with its CLI options. */

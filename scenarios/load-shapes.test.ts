@@ -47,6 +47,10 @@ function longestThinkMs(incident: Incident, sessions = 50): number {
   return longest;
 }
 
+// The arrival window and the longest session's thinking, where a lane's thinks are real seconds
+// (its file's quick-run arithmetic); time-compressed incidents fit in 45 s.
+const thinkingBoundMs: Partial<Record<Incident['id'], number>> = { 'long-session-realtime': 150_000 };
+
 describe('the load shape of every incident', () => {
   for (const incident of all) {
     describe(incident.id, () => {
@@ -57,16 +61,16 @@ describe('the load shape of every incident', () => {
         expect(arrivalsDurationMs(incident.load(1, 90_000).arrivals)).toBe(90_000);
       });
 
-      it('at quick scale starts a handful to a few dozen sessions, at most 10 messages a second, within 20-45 s', () => {
+      it('at quick scale starts a handful to a few dozen sessions, at most 10 messages a second, within 20-45 s (a real-time lane: its own bound)', () => {
         const sessions = count(quick.arrivals);
         expect(sessions).toBeGreaterThanOrEqual(3);
         expect(sessions).toBeLessThanOrEqual(60);
         // Spread over the arrivals and the last session's span (a lower bound on the load's length).
         const messagesPerSecond = (sessions * meanTurns(incident)) / ((incident.defaultDurationMs + longestThinkMs(incident)) / 1_000);
         expect(messagesPerSecond).toBeLessThanOrEqual(10);
-        // The arrival window and the longest session's thinking fit in 45 s (turns themselves take a few seconds more).
+        // The arrival window and the longest session's thinking fit in the bound (turns themselves take a few seconds more).
         expect(incident.defaultDurationMs).toBeGreaterThanOrEqual(10_000);
-        expect(incident.defaultDurationMs + longestThinkMs(incident)).toBeLessThanOrEqual(45_000);
+        expect(incident.defaultDurationMs + longestThinkMs(incident)).toBeLessThanOrEqual(thinkingBoundMs[incident.id] ?? 45_000);
       });
 
       it('caps concurrent sessions above what arrives while one session lasts, and scales the cap with --scale', () => {
@@ -84,7 +88,7 @@ describe('the load shape of every incident', () => {
 describe('the quick runs the incident files\' arithmetic describes', () => {
   // Sessions started at quickScale and defaultDurationMs, as each file's "Quick run" comment counts them.
   const expected: Record<Incident['id'], number> = {
-    'steady-1m-day': 29, 'flash-sale': 44, 'long-session': 3, 'jp-emoji': 17, 'carrier-nat': 12, 'task-kill': 23, 'redis-eviction': 24,
+    'steady-1m-day': 29, 'flash-sale': 44, 'long-session': 3, 'long-session-realtime': 5, 'jp-emoji': 17, 'carrier-nat': 12, 'task-kill': 23, 'redis-eviction': 24,
   };
   for (const incident of all) {
     it(`${incident.id}: about ${expected[incident.id]} sessions`, () => {
@@ -152,9 +156,17 @@ describe('the other incidents at scale 1', () => {
   });
 
   it('steady-chat incidents carry 1M msg/day (11.6 msg/s) at scale 1', () => {
-    for (const id of ['long-session', 'jp-emoji', 'carrier-nat', 'task-kill', 'redis-eviction']) {
+    for (const id of ['long-session', 'long-session-realtime', 'jp-emoji', 'carrier-nat', 'task-kill', 'redis-eviction']) {
       const incident = incidents.get(id as Incident['id']) as Incident;
       expect(rateOf(id) * meanTurns(incident), id).toBeCloseTo(messagesPerSecondAt1MPerDay, 1);
     }
+  });
+
+  it('long-session-realtime: its 60-turn shape carries the same rate in sessions three times as long, and only its shapes', () => {
+    const lane = incidents.get('long-session-realtime') as Incident;
+    const full = lane.load(1, 60_000, '60-turn');
+    const plan = (lane.sessionsFor?.('60-turn') ?? lane.session)(0, seededRandom(1));
+    expect(meanArrivalRate(full.arrivals) * plan.turns.length).toBeCloseTo(messagesPerSecondAt1MPerDay, 5);
+    expect(() => lane.load(1, 60_000, '45-turn')).toThrow(/the shapes 20-turn, 60-turn, not "45-turn"/);
   });
 });

@@ -1,20 +1,8 @@
-import type { TurnPlan } from '../engine/session-plan.ts';
 import type { Incident } from './incident.ts';
-import { desktopClient } from './kit/client-profiles.ts';
-import { expectTitleAt } from './kit/coreference.ts';
 import { constantSessions, messagesPerSecondAt1MPerDay } from './kit/load-kit.ts';
-import { greetings, listRequest, ordinalAsk, readingNotes } from './kit/manga-questions.ts';
-import { between, customerIdFor, pick } from './kit/session-kit.ts';
+import { longSessionPlan } from './kit/long-session-plan.ts';
 
 export const longSessionTurns = 60;
-
-/**
- * Where the session lists titles and where it asks about them by ordinal: every ask comes 14
- * turns after its list, so the list has left the hardened window (the first exchange and at most
- * the last 10 turns) and only the summary's entity map still holds it (seed 000 s3).
- */
-const listTurns = new Set([2, 17, 32]);
-const askTurns = new Set([16, 31, 46, 60]);
 
 // 60 turns at about 0.15 s each (time-scale 0.02) and thinks of 50-200 ms; naive sessions take longer.
 const sessionMs = 20_000;
@@ -33,23 +21,8 @@ const sessionMs = 20_000;
  */
 const quickScale = 1.1;
 
-function turnPlan(turn: number, random: () => number, lastPosition: { value: number }): TurnPlan {
-  const thinkBeforeMs = turn === 1 ? 0 : between(random, 50, 200);
-  if (turn === 1) return { text: pick(random, greetings), thinkBeforeMs, expect: 'answer' };
-  if (listTurns.has(turn)) return { text: listRequest(random), thinkBeforeMs, expect: 'answer' };
-  if (askTurns.has(turn)) {
-    lastPosition.value = lastPosition.value % 3 + 1;
-    return { text: ordinalAsk(random, lastPosition.value), thinkBeforeMs, expect: 'answer', checkReply: expectTitleAt(lastPosition.value) };
-  }
-  return { text: readingNotes(random, between(random, 2_600, 3_600)), thinkBeforeMs, expect: 'answer' };
-}
-
-function session(index: number, random: () => number) {
-  const lastPosition = { value: between(random, 0, 2) };
-  const turns: TurnPlan[] = [];
-  for (let turn = 1; turn <= longSessionTurns; turn += 1) turns.push(turnPlan(turn, random, lastPosition));
-  return { client: desktopClient, customerId: customerIdFor('long-session', index), turns };
-}
+// Lists at turns 2, 17 and 32, each asked about by ordinal 14 turns later (seed 000 s3), and on turn 60.
+const session = longSessionPlan({ incident: 'long-session', turns: longSessionTurns, thinkMs: [50, 200] });
 
 export const longSession: Incident = {
   id: 'long-session',

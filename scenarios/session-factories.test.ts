@@ -72,6 +72,24 @@ describe('session factories', () => {
     expect(ask?.checkReply?.('すみません、どの作品のことか分かりません。', { previousReplies: [listReply] })).toMatch(/no longer knew/);
   });
 
+  it('long-session-realtime: 20 turns (60 in its 60-turn shape) with the same lists and asks, and thinks of 2-5 s', () => {
+    const lane = get('long-session-realtime');
+    const asks = (plan: SessionPlan) => plan.turns.flatMap((turn, index) => (turn.checkReply ? [index + 1] : []));
+    const quick = planOf(lane, 3);
+    expect(quick.turns).toHaveLength(20);
+    expect(asks(quick)).toEqual([16, 20]);
+    const full = (lane.sessionsFor?.('60-turn') ?? lane.session)(3, seededRandom(hashString('1:3:plan')));
+    expect(full.turns).toHaveLength(60);
+    expect(asks(full)).toEqual([16, 31, 46, 60]);
+    for (const plan of [quick, full]) {
+      for (const turn of plan.turns.slice(1)) {
+        expect(turn.thinkBeforeMs).toBeGreaterThanOrEqual(2_000);
+        expect(turn.thinkBeforeMs).toBeLessThanOrEqual(5_000);
+      }
+      expect(plan.turns.filter((turn) => turn.text.length >= 2_600).length).toBeGreaterThanOrEqual(plan.turns.length * 0.8);
+    }
+  });
+
   it('jp-emoji: sends every payload case within a few sessions, expecting answers for valid ones and the JP refusal otherwise', () => {
     const sent = new Map<string, SessionPlan['turns'][number]>();
     for (let index = 0; index < 5; index += 1) for (const turn of planOf(get('jp-emoji'), index).turns) sent.set(turn.text, turn);

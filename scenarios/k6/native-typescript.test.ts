@@ -56,7 +56,7 @@ describe('k6 entries as native TypeScript', () => {
   });
 
   it('every file an entry loads names its imports by their real file, so k6 finds them', () => {
-    expect(entries.length).toBe(7);
+    expect(entries.length).toBe(8);
     const walked = walkAsK6(entries, (file) => readFileSync(file, 'utf8'), existsSync);
     expect(walked.unresolved).toEqual([]);
     // The walk reached the shared definitions, not only the entries.
