@@ -1,7 +1,9 @@
 import { parseFlags } from './args.js';
 import { cliErrors } from './errors.js';
 import { listHelp } from './help.js';
+import type { Incident } from '../scenarios/incident.js';
 import { incidents } from '../scenarios/index.js';
+import { suiteSettings } from '../scenarios/run/suite-settings.js';
 import type { ThresholdSpec } from '../engine/thresholds.js';
 
 const specText = (spec: ThresholdSpec) => (typeof spec === 'string' ? spec : `${spec.threshold}${spec.window ? ` every ${spec.window}` : ''}`);
@@ -15,6 +17,12 @@ function gateText(thresholds: Record<string, ThresholdSpec[]>): string {
 const seedWidth = 40;
 const seedText = (seed: string) => `seed ${seed.length > seedWidth ? `${seed.slice(0, seedWidth - 1)}…` : seed}`;
 
+/** What `run --suite nightly` runs the incident at (the leak gate aside, which every nightly run has). */
+function nightlyOf(incident: Incident): { scale: number; durationMs: number; shape: string | null } {
+  const { scale, durationMs, shape } = suiteSettings(incident, 'nightly');
+  return { scale, durationMs, shape: shape ?? null };
+}
+
 /** `gameday list [--json]`: every incident on one line (id, title, seed, gate). */
 export function listCommand(args: string[]): number {
   const { values, positionals } = parseFlags(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
@@ -27,7 +35,9 @@ export function listCommand(args: string[]): number {
   if (values.json) {
     const rows = all.map((incident) => ({
       id: incident.id, title: incident.title, seed: incident.seed, naiveSwitch: incident.naiveSwitch,
-      quickScale: incident.quickScale, defaultDurationMs: incident.defaultDurationMs, timeCompression: incident.timeCompression,
+      quickScale: incident.quickScale, defaultDurationMs: incident.defaultDurationMs, shapes: incident.shapes ?? null,
+      nightly: nightlyOf(incident),
+      timeCompression: incident.timeCompression,
       gateThatMatters: incident.gateThatMatters, thresholds: incident.thresholds,
     }));
     process.stdout.write(`${JSON.stringify({ incidents: rows }, null, 2)}\n`);

@@ -62,6 +62,11 @@ describe('gameday list', () => {
     const parsed = JSON.parse(json.stdout) as { incidents: Array<{ id: string; quickScale: number; thresholds: object }> };
     expect(parsed.incidents.map((incident) => incident.id)).toEqual([...incidentIds]);
     expect(parsed.incidents.every((incident) => incident.quickScale > 0 && Object.keys(incident.thresholds).length > 0)).toBe(true);
+    // What `run --suite nightly` runs: ten times the quick duration, or the incident's own night.
+    expect(parsed.incidents.find((incident) => incident.id === 'long-session-realtime')).toMatchObject({
+      shapes: { '20-turn': expect.any(String), '60-turn': expect.any(String) }, nightly: { shape: '60-turn', durationMs: 100_000 },
+    });
+    expect(parsed.incidents.find((incident) => incident.id === 'jp-emoji')).toMatchObject({ shapes: null, nightly: { durationMs: 250_000, shape: null } });
   });
 });
 

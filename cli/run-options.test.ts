@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFlags } from './args.js';
 import { loadCliConfig } from './config.js';
+import { runHelp } from './help.js';
 import { runFlags, runRequestFromArgs } from './run-options.js';
 
 const request = (args: string[]) => runRequestFromArgs(parseFlags(args, runFlags), loadCliConfig({}, false));
@@ -31,5 +32,19 @@ describe('gameday run options: incidents with faults and --target', () => {
     expect(() => request(['redis-eviction', '--target', 'http://127.0.0.1:8080'])).toThrow(
       /redis-eviction injects faults \(redis-eviction\) into the stack gameday starts/);
     expect(ids(request(['jp-emoji', '--target', 'http://127.0.0.1:8080']).incidents)).toEqual(['jp-emoji']);
+  });
+});
+
+describe('gameday run --suite', () => {
+  it('is quick unless asked, nightly when asked, and names its choices when the value is wrong', () => {
+    expect(request(['all']).suite).toBe('quick');
+    expect(request(['all', '--suite', 'nightly'])).toMatchObject({ suite: 'nightly', scale: null, durationMs: null });
+    expect(request(['long-session-realtime', '--suite', 'nightly', '--scale', '0.5'])).toMatchObject({ suite: 'nightly', scale: 0.5 });
+    expect(() => request(['all', '--suite', 'weekly'])).toThrow('--suite must be one of quick, nightly, not "weekly"');
+  });
+
+  it('is in gameday run --help, with every other flag', () => {
+    for (const flag of Object.keys(runFlags)) expect(runHelp, flag).toContain(`--${flag}`);
+    expect(runHelp).toContain('--suite quick|nightly');
   });
 });

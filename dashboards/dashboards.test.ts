@@ -50,6 +50,7 @@ describe('the load dashboard under k6 remote-write naming', () => {
   // Metrics of the definitions that k6 never writes, so a panel for them would stay empty.
   const notWrittenByK6: Record<string, string> = {
     ws_open_sockets: 'sampled by the built-in engine only: a k6 VU cannot see the other VUs\' sockets (k6_vus stands in)',
+    service_rss_growth_percent: 'measured by gameday from the workers\' /proc after the load (the nightly leak gate); the service\'s own process_resident_memory_bytes is on the service dashboard',
   };
 
   it('shows every metric of engine/metrics/definitions.ts that k6 writes', () => {

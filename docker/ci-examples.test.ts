@@ -32,9 +32,9 @@ const versionOf = (image: string | undefined) => image?.split(':')[1];
 describe('the nightly workflow example', () => {
   const gameday = steps.find((step) => step.run?.includes('npx gameday'));
 
-  it('runs every incident on k6 from the bundled scripts, nightly', () => {
+  it('runs the nightly suite of every incident on k6 from the bundled scripts, nightly', () => {
     expect(workflow.on.schedule?.length).toBeGreaterThan(0);
-    expect(gameday?.run).toContain('args=(run all --engine k6');
+    expect(gameday?.run).toContain('args=(run all --suite nightly --engine k6');
     expect(steps.some((step) => step.run?.includes('npm run build:k6'))).toBe(true);
     expect((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['build:k6']).toBeDefined();
   });
@@ -43,6 +43,17 @@ describe('the nightly workflow example', () => {
     const flags = [...(gameday?.run ?? '').matchAll(/--([a-z][a-z-]*)/g)].map((match) => match[1] as string);
     expect(flags.length).toBeGreaterThan(2);
     expect(flags.filter((flag) => !(flag in runFlags))).toEqual([]);
+  });
+
+  it('finds the capacity knee after the suite, uploads its run whatever happened, and fails the gate when it did not find one', () => {
+    const capacity = steps.find((step) => step.run?.includes('npx gameday capacity'));
+    expect(capacity?.run).toContain('npx gameday capacity --hold 60s');
+    expect(capacity?.if).toBe('always()');
+    expect(steps.indexOf(capacity as Step)).toBeGreaterThan(steps.indexOf(gameday as Step));
+    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact') && step.with?.path === 'reports/capacity/');
+    expect(capacity?.run).toContain('--out "reports/capacity/');
+    expect(upload?.if).toBe('always()');
+    expect(steps.at(-1)?.run).toMatch(/CAPACITY" in[\s\S]*99\).*exit 99/);
   });
 
   it('uploads reports/runs whatever happened, then fails the job on exit 99 and on 1', () => {

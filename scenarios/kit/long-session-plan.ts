@@ -6,10 +6,20 @@
  * the summary's entity map still holds the list.
  */
 import type { SessionFactory, TurnPlan } from '../../engine/session-plan.ts';
+import type { ThresholdSpec } from '../../engine/thresholds.ts';
 import { desktopClient } from './client-profiles.ts';
 import { expectTitleAt } from './coreference.ts';
 import { greetings, listRequest, ordinalAsk, readingNotes } from './manga-questions.ts';
 import { between, customerIdFor, pick } from './session-kit.ts';
+
+/** What both long-session incidents gate on beside latency: the input stays bounded and the entity map resolves. */
+export const longSessionGates: Record<string, ThresholdSpec[]> = {
+  // k6 passes latency thresholds on an empty trend: a run that sent nothing must not pass.
+  chat_messages: ['count>0'],
+  chat_input_too_long: ['count==0'],
+  llm_input_tokens_per_turn: ['max<10000'],
+  coreference_misses: ['count==0'],
+};
 
 /** Turns from a list to the ordinal question about it: the list has left the window by then. */
 export const askAfterListTurns = 14;

@@ -3,12 +3,15 @@ import type { Incident } from '../incident.js';
 import { type IncidentOutcome, type RunIncidentOptions, runIncident } from './run-incident.js';
 import { k6Version } from './run-load-k6.js';
 import { type RunStack, startRunStack } from './run-stack.js';
+import { type Suite, suiteSettings } from './suite-settings.js';
 
-export interface RunSuiteOptions extends Omit<RunIncidentOptions, 'incident' | 'stack' | 'scale' | 'durationMs'> {
+export interface RunSuiteOptions extends Omit<RunIncidentOptions, 'incident' | 'stack' | 'scale' | 'durationMs' | 'leakGate'> {
   incidents: readonly Incident[];
-  /** Null or absent: each incident's quick scale. */
+  /** What each incident runs at where the options below leave it open (suite-settings.ts); default quick. */
+  suite?: Suite;
+  /** Null or absent: each incident's own in the suite (quick: its quick scale). */
   scale?: number | null;
-  /** Null or absent: each incident's own duration (its quick scale is sized for it). */
+  /** Null or absent: each incident's own in the suite (quick: its own duration, which its quick scale is sized for). */
   durationMs?: number | null;
   onIncident?: (incident: Incident, index: number) => void;
 }
@@ -46,13 +49,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<SuiteEntry[]> 
             redisCommand: options.stackSettings?.redisCommand, javaCommand: options.stackSettings?.javaCommand,
           });
         }
-        const outcome = await runIncident({
-          ...options,
-          incident,
-          stack,
-          scale: options.scale ?? incident.quickScale,
-          durationMs: options.durationMs ?? incident.defaultDurationMs,
-        });
+        const outcome = await runIncident({ ...options, incident, stack, ...suiteSettings(incident, options.suite ?? 'quick', options) });
         entries.push({ incident, outcome, error: null });
       } catch (error) {
         entries.push({ incident, outcome: null, error: error as Error });

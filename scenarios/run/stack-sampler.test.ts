@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, loopback } from '../../stack/ports.js';
 import { type RunningRedis, startRedis, withRedis } from '../../stack/redis.js';
 import { redisReadings, startStackSampler } from './stack-sampler.js';
+import { workerRssSeries } from './worker-memory.js';
 
 let dir: string;
 let redis: RunningRedis;
@@ -46,6 +47,18 @@ describe('the stack sampler', () => {
     expect(evictions.at(-1)?.[1]).toBeGreaterThan(0);
     expect(evictions.map(([t]) => t)).toEqual([...evictions.map(([t]) => t)].sort((a, b) => a - b));
     expect(samples.series.redis_keys?.length).toBe(evictions.length);
+  });
+
+  it('samples each worker\'s resident memory under its pid, and leaves out a pid that is gone', async () => {
+    const gone = 2 ** 22 + 17;
+    const sampler = startStackSampler(redis.url, 50, () => [process.pid, gone]);
+    await sleep(180);
+    const { series } = await sampler.stop();
+    const own = series[workerRssSeries(process.pid)] ?? [];
+    expect(own.length).toBeGreaterThanOrEqual(3);
+    for (const [, bytes] of own) expect(bytes).toBeGreaterThan(10 * 1_024 * 1_024);
+    expect(series[workerRssSeries(gone)]).toBeUndefined();
+    expect(series.redis_keys?.length).toBe(own.length);
   });
 
   it('leaves out what an unreachable Redis does not answer, without failing', async () => {

@@ -1,4 +1,5 @@
 import { redisInfo } from '../../stack/redis.js';
+import { residentBytes, workerRssSeries } from './worker-memory.js';
 
 /** What the stack did during the load, beside the client's metrics: for the report's charts. */
 export interface StackSamples {
@@ -25,18 +26,25 @@ export function redisReadings(info: Record<string, string>): Record<string, numb
 }
 
 /**
- * Reads the stack's Redis every `intervalMs` while the load runs. A sample Redis does not answer
- * (a fault may be holding it) is left out, never an error: the run's verdict does not depend on it.
+ * Reads the stack's Redis, and each service worker's resident memory (`workerPids`: the fleet's
+ * live workers), every `intervalMs` while the load runs. A sample Redis does not answer (a fault
+ * may be holding it) or a worker that is gone is left out, never an error: only the nightly
+ * suite's leak gate (worker-memory.ts) judges these, and it says when it had too few.
  */
-export function startStackSampler(redisUrl: string, intervalMs = 1_000): StackSampler {
+export function startStackSampler(redisUrl: string, intervalMs = 1_000, workerPids: () => number[] = () => []): StackSampler {
   const startedAt = Date.now();
   const series: StackSamples['series'] = {};
   const inFlight = new Set<Promise<void>>();
   const sample = () => {
     const at = Date.now() - startedAt;
-    const reading = redisInfo(redisUrl).then((info) => {
+    const redis = redisInfo(redisUrl).then((info) => {
       for (const [name, value] of Object.entries(redisReadings(info))) (series[name] ??= []).push([at, value]);
-    }, () => undefined).finally(() => inFlight.delete(reading));
+    }, () => undefined);
+    const workers = Promise.resolve().then(workerPids).then((pids) => Promise.all(pids.map(async (pid) => {
+      const bytes = await residentBytes(pid);
+      if (bytes !== null) (series[workerRssSeries(pid)] ??= []).push([at, bytes]);
+    })));
+    const reading = Promise.all([redis, workers]).then(() => undefined, () => undefined).finally(() => inFlight.delete(reading));
     inFlight.add(reading);
     return reading;
   };
