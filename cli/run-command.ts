@@ -18,9 +18,9 @@ export async function runCommand(args: string[], config: CliConfig): Promise<num
   const request = runRequestFromArgs(parsed, config);
   mkdirSync(request.outDir, { recursive: true });
   const say = (line: string) => process.stderr.write(`gameday: ${line}\n`);
-  const scaleText = request.scale === null ? 'each at its quick scale' : `scale ${request.scale}`;
+  const scaleText = request.scale === null ? `each at its ${request.suite} scale` : `scale ${request.scale}`;
   for (const { incident, reason } of request.leftOut) say(`leaving out ${incident.id}: ${reason}`);
-  say(`run ${request.runId}: ${request.incidents.map((incident) => incident.id).join(', ')} (${request.profile}, ${scaleText}, engine ${request.engine}); results in ${request.outDir}`);
+  say(`run ${request.runId}: ${request.incidents.map((incident) => incident.id).join(', ')} (${request.profile}, suite ${request.suite}, ${scaleText}, engine ${request.engine}); results in ${request.outDir}`);
 
   const controller = new AbortController();
   const interrupt = () => {
@@ -43,6 +43,8 @@ export async function runCommand(args: string[], config: CliConfig): Promise<num
       naive: request.naive,
       scale: request.scale,
       durationMs: request.durationMs,
+      shape: request.shape,
+      suite: request.suite,
       seed: request.seed,
       engine: request.engine,
       target: request.target,

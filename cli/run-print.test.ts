@@ -10,7 +10,8 @@ const jpEmoji = incidents.get('jp-emoji')!;
 
 function outcome(overrides: Partial<IncidentOutcome>): IncidentOutcome {
   return {
-    incident: 'flash-sale', profile: 'hardened', naive: [], scale: 0.015, durationMs: 25_000,
+    incident: 'flash-sale', profile: 'hardened', naive: [], scale: 0.015, durationMs: 25_000, timeScale: 1,
+    evidence: { ok: true, reasons: [] }, offered: null,
     thresholds: [
       { metric: 'session_context_lost', expression: 'count==0', ok: true, observed: 0 },
       { metric: 'chat_ttft', expression: 'p(95)<3000', ok: true, observed: 812.4, windowed: { windowMs: 10_000, windows: 5, failedWindows: 0, worst: 950 } },
@@ -30,7 +31,6 @@ const failed: SuiteEntry = {
     profile: 'naive', naive: ['redisOnlyStore'], passed: false,
     thresholds: [{ metric: 'session_context_lost', expression: 'count==0', ok: false, observed: 7 }],
     notEvaluated: [{ metric: 'session_turns_lost', expression: 'count==0', reason: 'a --target gives no access to its store' }],
-    generator: { cpuPercent: 97, eventLoopP99Ms: 180, saturated: true, reason: 'CPU 97%' },
   }),
   error: null,
 };
@@ -46,7 +46,24 @@ describe('the run table', () => {
     expect(lines[4]).toMatch(/^flash-sale +naive \(redisOnlyStore\) +session_context_lost count==0 +7 +FAIL$/);
     expect(lines[5]).toMatch(/^ +session_turns_lost count==0 +- +not evaluated$/);
     expect(lines).toContain('note: flash-sale: not evaluated: a --target gives no access to its store');
-    expect(lines).toContain('warning: flash-sale: the load generator was saturated (CPU 97%); its latencies are not trustworthy');
+  });
+
+  it('says what a threshold means in real time where the model ran faster, and judged what', () => {
+    const scaled = outcome({
+      timeScale: 0.2,
+      thresholds: [{ metric: 'chat_ttft', expression: 'p(95)<600', ok: false, observed: 700, realTime: { real: 'p(95)<3000', judged: 'p(95)<600', timeScale: 0.2 } }],
+    });
+    expect(resultTable([{ incident: flashSale, outcome: scaled, error: null }])).toMatch(/chat_ttft p\(95\)<3000 ms real = <600 ms at time-scale 0\.2 +700 ms +FAIL/);
+  });
+
+  it('says the plateau\'s offered and achieved load, and why a run is not evidence', () => {
+    const notOffered = outcome({
+      offered: { windowMs: 10_000, offered: [], achieved: [], plateau: { fromMs: 45_000, toMs: 150_000, firstWindow: 5, lastWindow: 14 }, plateauOffered: 3_500, plateauAchieved: 3_000 },
+      evidence: { ok: false, reasons: ['the plateau achieved 3000 of the 3500 messages offered (85.7 %, under 95.0 %): the load it claims was not offered'] },
+    });
+    const lines = resultTable([{ incident: flashSale, outcome: notOffered, error: null }]).split('\n');
+    expect(lines).toContain('load: flash-sale: plateau 45 s-150 s: offered 3500 messages (35.0 msg/s), achieved 3000 (30.0 msg/s, 85.7 %)');
+    expect(lines).toContain('NOT EVIDENCE: flash-sale: the plateau achieved 3000 of the 3500 messages offered (85.7 %, under 95.0 %): the load it claims was not offered');
   });
 
   it('names a harness failure with its code', () => {
@@ -71,6 +88,12 @@ describe('the exit code (k6\'s convention)', () => {
     expect(exitCodeOf([held, failed])).toBe(99);
     expect(exitCodeOf([failed, broken])).toBe(1);
     expect(exitCodeOf([])).toBe(1);
+  });
+
+  it('is 1, never 0, for a run that is not evidence: its gates held on load it did not offer', () => {
+    const saturated = outcome({ evidence: { ok: false, reasons: ['the load generator was saturated (CPU 97 % of one core)'] } });
+    expect(exitCodeOf([{ incident: flashSale, outcome: saturated, error: null }])).toBe(1);
+    expect(exitCodeOf([held, { incident: flashSale, outcome: { ...saturated, passed: false }, error: null }])).toBe(1);
   });
 
   it('is in the JSON with every outcome and error', () => {

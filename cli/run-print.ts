@@ -1,5 +1,6 @@
 import type { IncidentOutcome } from '../scenarios/run/run-incident.js';
 import type { SuiteEntry } from '../scenarios/run/run-suite.js';
+import { thresholdLabel } from '../engine/latency-scale.js';
 import { chatMetrics } from '../engine/metrics/run-metrics.js';
 import type { ThresholdResult } from '../engine/thresholds.js';
 
@@ -36,7 +37,7 @@ export function errorLine(entry: SuiteEntry): string {
 function outcomeRows(outcome: IncidentOutcome): Row[] {
   const profile = outcome.naive.length > 0 ? `naive (${outcome.naive.join(',')})` : outcome.profile;
   const rows: Row[] = outcome.thresholds.map((result) =>
-    ['', '', `${result.metric} ${result.expression}`, formatValue(result.metric, result.observed), verdict(result)]);
+    ['', '', thresholdLabel(result), formatValue(result.metric, result.observed), verdict(result)]);
   rows.push(...outcome.notEvaluated.map((skipped): Row => ['', '', `${skipped.metric} ${skipped.expression}`, '-', 'not evaluated']));
   if (rows[0]) rows[0] = [outcome.incident, profile, rows[0][2], rows[0][3], rows[0][4]];
   return rows;
@@ -52,15 +53,31 @@ export function resultTable(entries: readonly SuiteEntry[]): string {
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   const line = (row: Row) => row.map((cell, column) => (column === 4 ? cell : cell.padEnd(widths[column] as number))).join('  ').trimEnd();
   const notes = entries.flatMap((entry) => [
-    ...(entry.outcome?.notEvaluated.slice(0, 1).map((skipped) => `note: ${entry.incident.id}: not evaluated: ${skipped.reason}`) ?? []),
-    ...(entry.outcome?.generator?.saturated ? [`warning: ${entry.incident.id}: the load generator was saturated (${entry.outcome.generator.reason}); its latencies are not trustworthy`] : []),
+    ...[...new Set(entry.outcome?.notEvaluated.map((skipped) => skipped.reason))].map((reason) => `note: ${entry.incident.id}: not evaluated: ${reason}`),
+    ...(entry.outcome ? offeredLine(entry.outcome) : []),
+    ...(entry.outcome?.evidence.reasons.map((reason) => `NOT EVIDENCE: ${entry.incident.id}: ${reason}`) ?? []),
   ]);
   return [...rows.map(line), ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
 }
 
-/** k6's convention: 1 the harness failed (outranks the rest), 99 a gate failed, 0 every gate held. */
+/** The plateau's offered and achieved messages, where the load had one. */
+function offeredLine(outcome: IncidentOutcome): string[] {
+  const load = outcome.offered;
+  if (!load?.plateau || load.plateauOffered === 0) return [];
+  const seconds = (ms: number) => `${Math.round(ms / 1_000)} s`;
+  const span = load.plateau.lastWindow - load.plateau.firstWindow + 1;
+  const rate = (count: number) => (count / ((span * load.windowMs) / 1_000)).toFixed(1);
+  return [`load: ${outcome.incident}: plateau ${seconds(load.plateau.fromMs)}-${seconds(load.plateau.toMs)}: offered ${load.plateauOffered} messages `
+    + `(${rate(load.plateauOffered)} msg/s), achieved ${load.plateauAchieved} (${rate(load.plateauAchieved)} msg/s, `
+    + `${((load.plateauAchieved / load.plateauOffered) * 100).toFixed(1)} %)`];
+}
+
+/**
+ * k6's convention: 1 the harness failed (outranks the rest), 99 a gate failed, 0 every gate held.
+ * A run that is not evidence (its load not offered, its generator saturated) is 1 too: its verdict says nothing.
+ */
 export function exitCodeOf(entries: readonly SuiteEntry[]): number {
-  if (entries.length === 0 || entries.some((entry) => entry.error)) return 1;
+  if (entries.length === 0 || entries.some((entry) => entry.error || !entry.outcome?.evidence.ok)) return 1;
   return entries.every((entry) => entry.outcome?.passed) ? 0 : 99;
 }
 

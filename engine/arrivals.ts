@@ -2,7 +2,17 @@ export type Arrivals =
   | { kind: 'constant'; perSecond: number; durationMs: number }
   | { kind: 'ramping'; startPerSecond: number; stages: Array<{ targetPerSecond: number; durationMs: number }> };
 
-export interface LoadShape { arrivals: Arrivals; maxConcurrentSessions: number }
+export interface LoadShape {
+  arrivals: Arrivals;
+  maxConcurrentSessions: number;
+  /**
+   * Where the offered rate is held and steady (ms from the start): after the ramp and one session
+   * length, to the arrivals' end. A shape with a plateau is judged there on offered versus achieved.
+   */
+  plateau?: { fromMs: number; toMs: number };
+  /** How long sessions still running after the arrivals may take to finish (k6's gracefulStop); absent: 30 s. */
+  gracefulStopMs?: number;
+}
 
 function requireNonNegative(what: string, value: number): void {
   if (!Number.isFinite(value) || value < 0) throw new Error(`${what} must be a finite number ≥ 0, not ${value}`);

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import { hashString, seededRandom } from '../stack/random.js';
 import { arrivalsDurationMs, type LoadShape, scheduleArrivals } from './arrivals.js';
 import type { MetricSink, RunMetrics } from './metrics/run-metrics.js';
+import { sessionRandom } from './offered-load.js';
 import type { ProgressState } from './progress.js';
 import { startSelfMonitor, type GeneratorHealth } from './self-monitor.js';
 import type { LoadTarget, SessionFactory, SessionRecord } from './session-plan.js';
@@ -55,11 +55,6 @@ class CountingSink implements MetricSink {
     if (hit && name === 'chat_errors') this.errors += 1;
     this.inner.rate(name, hit, at);
   }
-}
-
-/** Per session, so a session's draws do not depend on how the others interleave with it. */
-function sessionRandom(seed: number, index: number, stream: string): () => number {
-  return seededRandom(hashString(`${seed}:${index}:${stream}`));
 }
 
 /**

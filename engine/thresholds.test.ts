@@ -95,6 +95,22 @@ describe('evaluateThresholds', () => {
     expect(lost).toMatchObject({ ok: true, windowed: { windows: 1, failedWindows: 0, worst: 0 } });
   });
 
+  it('judges `during: plateau` over the plateau\'s whole windows only, so errors in the ramp and the drain do not count', () => {
+    const snapshot = run((m) => {
+      // 10 errors in 100 turns while ramping (0-10 s), 1 in 200 on the plateau (10-40 s), 5 in 5 while draining (40-50 s).
+      for (let i = 0; i < 100; i++) m.rate('chat_errors', i < 10, start + 5_000);
+      for (let i = 0; i < 200; i++) m.rate('chat_errors', i === 0, start + 15_000 + i * 100);
+      for (let i = 0; i < 5; i++) m.rate('chat_errors', true, start + 45_000);
+    }, 50_000);
+    const gate = { chat_errors: [{ threshold: 'rate<0.01', during: 'plateau' as const }] };
+    const [overPlateau] = evaluateThresholds(snapshot, gate, { plateau: { fromMs: 8_000, toMs: 42_000 } });
+    expect(overPlateau).toMatchObject({ ok: true, observed: 0.005, during: { fromMs: 10_000, toMs: 40_000 } });
+    // Without a plateau (a shape that has none) it is the whole run, and says so.
+    const [whole] = evaluateThresholds(snapshot, gate);
+    expect(whole).toMatchObject({ ok: false, note: 'the load has no plateau: judged over the whole run' });
+    expect(whole?.observed).toBeCloseTo(16 / 305, 6);
+  });
+
   it('refuses aggregations that do not fit the metric, unknown metrics and windows the run cannot give', () => {
     const snapshot = run(() => undefined);
     expect(() => evaluateThresholds(snapshot, { chat_errors: ['p(95)<1'] }))

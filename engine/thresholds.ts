@@ -9,8 +9,15 @@ import {
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
 export interface ParsedThreshold extends Aggregation { expression: string; operator: Operator; value: number }
 
-/** k6's forms: an expression, or `{ threshold, abortOnFail }`; ours adds `window`, e.g. '10s'. */
-export type ThresholdSpec = string | { threshold: string; abortOnFail?: boolean; window?: '10s' | string };
+/**
+ * k6's forms: an expression, or `{ threshold, abortOnFail }`; ours adds `window` ('10s': it must
+ * hold in every 10 s window) and `during: 'plateau'` (judged over the load's plateau as a whole,
+ * ramp and drain left out; over the whole run for a shape without a plateau).
+ */
+export type ThresholdSpec = string | { threshold: string; abortOnFail?: boolean; window?: '10s' | string; during?: 'plateau' };
+
+/** What a run knows beyond its metrics: where its load was held steady (ms from the start). */
+export interface ThresholdContext { plateau?: { fromMs: number; toMs: number } | null }
 
 export interface ThresholdResult {
   metric: string;
@@ -19,6 +26,10 @@ export interface ThresholdResult {
   /** The whole-run value, in the metric's unit; null when it has none (a rate without samples). */
   observed: number | null;
   windowed?: { windowMs: number; windows: number; failedWindows: number; worst: number | null };
+  /** Judged over the plateau's whole windows only (`during: 'plateau'`), from..to in ms from the start. */
+  during?: { fromMs: number; toMs: number };
+  /** A latency threshold judged at a model time scale: the real-time expression it stands for. */
+  realTime?: { real: string; judged: string; timeScale: number };
   abortOnFail?: boolean;
   /** Why a threshold holds without being evaluated. */
   note?: string;
@@ -114,16 +125,41 @@ function windowSize(spec: string, metric: string, expression: string, runWindowM
   return ms;
 }
 
-function evaluateOne(snapshot: MetricsSnapshot, metric: string, series: MetricSeries, spec: ThresholdSpec): ThresholdResult {
-  const { threshold: expression, abortOnFail, window } = typeof spec === 'string' ? { threshold: spec, abortOnFail: undefined, window: undefined } : spec;
+/** The series' windows wholly inside the plateau, merged: one value as if the run were the plateau alone. */
+function plateauValues(snapshot: MetricsSnapshot, series: MetricSeries, plateau: { fromMs: number; toMs: number }): MetricValues | null {
+  const first = Math.ceil(plateau.fromMs / snapshot.windowMs);
+  const last = Math.floor(plateau.toMs / snapshot.windowMs) - 1;
+  const merge = mergeBy[series.type] as (a: MetricValues, b: MetricValues) => MetricValues;
+  let merged: MetricValues | null = null;
+  for (const window of series.windows as Array<MetricValues & { index: number }>) {
+    if (window.index >= first && window.index <= last) merged = merged ? merge(merged, window) : window;
+  }
+  return merged;
+}
+
+function evaluateDuringPlateau(snapshot: MetricsSnapshot, series: MetricSeries, parsed: ParsedThreshold, plateau: { fromMs: number; toMs: number }) {
+  const first = Math.ceil(plateau.fromMs / snapshot.windowMs) * snapshot.windowMs;
+  const last = Math.floor(plateau.toMs / snapshot.windowMs) * snapshot.windowMs;
+  const values = plateauValues(snapshot, series, plateau);
+  const observed = values === null ? null : aggregate(series.type, values, parsed, { durationMs: Math.max(1, last - first), trendScale: snapshot.trendScale });
+  return { observed, during: { fromMs: first, toMs: last } };
+}
+
+function evaluateOne(snapshot: MetricsSnapshot, metric: string, series: MetricSeries, spec: ThresholdSpec, context: ThresholdContext): ThresholdResult {
+  const { threshold: expression, abortOnFail, window, during } = typeof spec === 'string'
+    ? { threshold: spec, abortOnFail: undefined, window: undefined, during: undefined } : spec;
   const parsed = parseThreshold(expression);
   if (!aggregationFits(series.type, parsed)) {
     throw new Error(`threshold "${expression}" on ${metric}: aggregation ${aggregationLabel(parsed)} does not apply to a ${series.type}; `
       + `a ${series.type} allows: ${allowedAggregations[series.type].join(', ')}`);
   }
-  const context = { durationMs: snapshot.endedAt - snapshot.startedAt, trendScale: snapshot.trendScale };
-  const observed = aggregate(series.type, series.total, parsed, context);
-  const base = { metric, expression, observed, ...(abortOnFail === undefined ? {} : { abortOnFail }) };
+  const whole = { durationMs: snapshot.endedAt - snapshot.startedAt, trendScale: snapshot.trendScale };
+  const overPlateau = during === 'plateau' && context.plateau ? evaluateDuringPlateau(snapshot, series, parsed, context.plateau) : null;
+  const observed = overPlateau ? overPlateau.observed : aggregate(series.type, series.total, parsed, whole);
+  const base = {
+    metric, expression, observed, ...(abortOnFail === undefined ? {} : { abortOnFail }), ...(overPlateau ? { during: overPlateau.during } : {}),
+    ...(during === 'plateau' && !context.plateau ? { note: 'the load has no plateau: judged over the whole run' } : {}),
+  };
   if (window !== undefined) {
     const windowed = evaluateWindows(snapshot, series, parsed, windowSize(window, metric, expression, snapshot.windowMs));
     const empty = windowed.windows === 0 ? { note: 'no window had samples' } : {};
@@ -141,7 +177,7 @@ function evaluateOne(snapshot: MetricsSnapshot, metric: string, series: MetricSe
  * 'p(95)<3000' holds on a run without answers: gate that with a count threshold as well.
  * A windowed threshold must hold in every window that has samples; a window-free one over the run.
  */
-export function evaluateThresholds(snapshot: MetricsSnapshot, thresholds: Record<string, ThresholdSpec[]>): ThresholdResult[] {
+export function evaluateThresholds(snapshot: MetricsSnapshot, thresholds: Record<string, ThresholdSpec[]>, context: ThresholdContext = {}): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [metric, specs] of Object.entries(thresholds)) {
     const series = snapshot.metrics[metric];
@@ -149,7 +185,7 @@ export function evaluateThresholds(snapshot: MetricsSnapshot, thresholds: Record
       const tagged = metric.includes('{') ? ' (sub-metrics with tags are not supported by the built-in engine)' : '';
       throw new Error(`thresholds name the metric "${metric}", which this run does not record${tagged}; it records: ${Object.keys(snapshot.metrics).join(', ')}`);
     }
-    for (const spec of specs) results.push(evaluateOne(snapshot, metric, series, spec));
+    for (const spec of specs) results.push(evaluateOne(snapshot, metric, series, spec, context));
   }
   return results;
 }

@@ -2,6 +2,7 @@ import { reportErrors } from './report-errors.js';
 import type { Journal } from '../chaos/experiments/journal.js';
 import type { AuditResult } from '../engine/audit.js';
 import { SNAPSHOT_FORMAT, type MetricsSnapshot } from '../engine/metrics/snapshot.js';
+import type { Evidence, OfferedVersusAchieved } from '../engine/load-evidence.js';
 import type { GeneratorHealth } from '../engine/self-monitor.js';
 import type { K6MetricSummary } from '../engine/summary.js';
 import type { ThresholdResult } from '../engine/thresholds.js';
@@ -44,6 +45,12 @@ export interface RunEntry {
   errorExamples: string[];
   /** The run's length: the snapshot's span, else k6's testRunDurationMs. */
   runMs: number | null;
+  /** The model's time scale the latency thresholds were judged at; null in older summaries. */
+  timeScale: number | null;
+  /** Offered against achieved messages per window and on the plateau; null when not recorded. */
+  load: OfferedVersusAchieved | null;
+  /** Whether the run offered the load it claims; null in older summaries. */
+  evidence: Evidence | null;
 }
 
 export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -115,6 +122,16 @@ function skippedFaultsOf(raw: unknown): RunEntry['faultsSkipped'] {
   return raw.filter(isObject).map((step) => ({ fault: text(step.fault) ?? '?', atMs: num(step.atMs) ?? 0, durationMs: num(step.durationMs) ?? 0 }));
 }
 
+function loadOf(raw: unknown): OfferedVersusAchieved | null {
+  const counts = (value: unknown) => Array.isArray(value) && value.every((count) => num(count) !== null);
+  if (!isObject(raw) || num(raw.windowMs) === null || !counts(raw.offered) || !counts(raw.achieved)) return null;
+  return raw as unknown as OfferedVersusAchieved;
+}
+
+function evidenceOf(raw: unknown): Evidence | null {
+  return isObject(raw) && typeof raw.ok === 'boolean' ? { ok: raw.ok, reasons: texts(raw.reasons) } : null;
+}
+
 function auditOf(raw: unknown): RunEntry['audit'] {
   if (!isObject(raw)) return null;
   if (typeof raw.skipped === 'string') return { skipped: raw.skipped };
@@ -169,6 +186,9 @@ export function entryFromSummary(json: unknown, path: string, key: string): RunE
     faultsSkipped: skippedFaultsOf(gameday.faultsSkipped),
     errorExamples: texts(gameday.errorExamples),
     runMs: snapshot ? snapshot.endedAt - snapshot.startedAt : num(state.testRunDurationMs),
+    timeScale: num(gameday.timeScale),
+    load: loadOf(gameday.load),
+    evidence: evidenceOf(gameday.evidence),
   };
 }
 

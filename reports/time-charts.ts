@@ -19,6 +19,8 @@ export interface TimeChart {
   range?: Array<{ fromS: number; toS: number; min: number; max: number }>;
   /** A horizontal line the values should stay under, e.g. the SLO. */
   limit?: { value: number; label: string };
+  /** A second series drawn as a dashed line against the first, e.g. what the plan offered; both named in a legend. */
+  compare?: { label: string; points: TimePoint[]; seriesLabel: string };
 }
 
 /** One chart's place in the report: the chart, or why the run folder cannot draw it. */
@@ -91,6 +93,38 @@ function counterChart(entry: RunEntry, metric: string, title: string, yLabel: st
   }));
 }
 
+/**
+ * Messages per second per window: achieved (sent, or turned away by the service) as bars, and
+ * what the plan offered as a dashed line, so a load that was not offered shows at a glance.
+ */
+function offeredChart(entry: RunEntry): Slot | null {
+  const load = entry.load;
+  if (!load || load.achieved.length === 0) return null;
+  const title = 'Messages per second: offered by the plan (dashed) and achieved (10 s windows)';
+  const windowS = load.windowMs / 1000;
+  const xMaxS = Math.max(load.offered.length, load.achieved.length) * windowS;
+  const per = (counts: number[]) => counts.map((count, index) => ({ fromS: index * windowS, toS: (index + 1) * windowS, value: count / windowS }));
+  const plateau = load.plateau ? ` (plateau ${load.plateau.firstWindow * windowS}-${(load.plateau.lastWindow + 1) * windowS} s)` : '';
+  return {
+    title, missing: '',
+    chart: {
+      title, yLabel: 'messages / s', style: 'bars', xMaxS, points: per(load.achieved),
+      compare: { label: `offered${plateau}`, seriesLabel: 'achieved', points: per(load.offered) },
+    },
+  };
+}
+
+/** The share of turns that errored in each window: drawn against the 1 % the gates judge over the plateau or run, not gated per window. */
+function errorRateChart(entry: RunEntry): Slot {
+  const title = 'Error rate per 10 s window (drawn, not gated per window)';
+  return fromSnapshot(entry, 'chat_errors', title, (snapshot, series, runS) => ({
+    title, yLabel: 'errored turns (%)', style: 'line', xMaxS: runS, limit: { value: 1, label: '1 %' },
+    points: windowsOf<RateValues | undefined>(snapshot, series, runS).map(({ fromS, toS, values }) => ({
+      fromS, toS, value: values && values.total > 0 ? (values.hits / values.total) * 100 : null,
+    })),
+  }));
+}
+
 function errorsChart(entry: RunEntry): Slot {
   const title = 'Errored turns per 10 s window';
   return fromSnapshot(entry, 'chat_errors', title, (snapshot, series, runS) => ({
@@ -135,8 +169,9 @@ function sampledChart(entry: RunEntry, name: string, title: string, yLabel: stri
 export function timeCharts(entry: RunEntry): ChartSlot[] {
   const slots: Array<[string, Slot]> = [
     ['ttft', ttftChart(entry)],
-    ['messages', counterChart(entry, 'chat_messages', 'Messages sent per second (10 s windows)', 'messages / s', true)],
+    ['messages', offeredChart(entry) ?? counterChart(entry, 'chat_messages', 'Messages sent per second (10 s windows)', 'messages / s', true)],
     ['errors', errorsChart(entry)],
+    ['error-rate', errorRateChart(entry)],
     ['reconnects', counterChart(entry, 'ws_reconnects', 'WebSocket reconnects per 10 s window', 'reconnects', false)],
     ['sockets', socketsChart(entry)],
     ['evictions', sampledChart(entry, 'redis_evicted_keys', 'Redis evicted keys (cumulative)', 'evicted keys', { divisor: 1, integers: true })],

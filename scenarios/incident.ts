@@ -18,6 +18,16 @@ export interface FaultStep {
   options: Record<string, string | number | boolean>;
 }
 
+/** The shape a run uses: the one asked for, else the incident's first (undefined for a one-shape incident). */
+export function shapeOf(incident: Incident, asked?: string | null): string | undefined {
+  return asked ?? (incident.shapes ? Object.keys(incident.shapes)[0] : undefined);
+}
+
+/** The session factory of a shape. */
+export function sessionsOf(incident: Incident, shape: string | undefined): SessionFactory {
+  return shape !== undefined && incident.sessionsFor ? incident.sessionsFor(shape) : incident.session;
+}
+
 /** The faults a timeline names, each once, in order of first appearance. */
 export function faultNames(steps: readonly FaultStep[]): string[] {
   return [...new Set(steps.map((step) => step.fault))];
@@ -46,11 +56,26 @@ export interface Incident {
   stack: IncidentStack;
   /** The default of --duration: the arrival window. Sessions that start in it run to their end. */
   defaultDurationMs: number;
-  load(scale: number, durationMs: number): LoadShape;
+  /**
+   * The load at a scale over a duration, in one of `shapes` (the first when absent). A shape with
+   * a plateau says where on it (LoadShape.plateau), and there offered and achieved are compared.
+   */
+  load(scale: number, durationMs: number, shape?: string): LoadShape;
+  /** Named load shapes (`--shape`) and what each is, the first the default; absent: one shape. */
+  shapes?: Readonly<Record<string, string>>;
   session: SessionFactory;
+  /** The sessions of a shape, where a shape changes them too; `session` otherwise. */
+  sessionsFor?(shape: string): SessionFactory;
+  /** `run all --suite nightly`: by default quickScale, ten times defaultDurationMs, the default shape. */
+  nightly?: { scale?: number; durationMs?: number; shape?: string };
   faults(scale: number, durationMs: number): FaultStep[];
-  /** The gate, in k6 threshold syntax. */
+  /**
+   * The gate, in k6 threshold syntax; latency thresholds in real-time ms, judged at the model's
+   * time scale by engine/latency-scale.ts.
+   */
   thresholds: Record<string, ThresholdSpec[]>;
+  /** Where latency is judged at real time when this incident's time scale is too small to judge it. */
+  realTimeLane?: string;
   /**
    * Metrics every threshold of which the naive run (naiveSwitch alone) fails at quickScale and
    * defaultDurationMs; for steady-1m-day, the run with the model slowed past the SLO.

@@ -6,9 +6,12 @@ import { incidents } from './index.js';
 import type { Incident } from './incident.js';
 import { jstHourlyFactors } from './kit/diurnal.js';
 import { messagesPerSecondAt1MPerDay, peakArrivalRate } from './kit/load-kit.js';
-import { steadyTurnsPerSession } from './steady-1m-day.js';
+import { peakRampMs, steadyTurnsPerSession } from './steady-1m-day.js';
+import { offeredMessagesPerWindow, plateauWindows } from '../engine/offered-load.js';
 
 const all = [...incidents.values()];
+/** The ramp a shape with a plateau adds before it: its duration is the plateau's length. */
+const rampOf = (incident: Incident) => (incident.load(1, 60_000).plateau ? peakRampMs : 0);
 
 /** The average arrival rate of a shape over its whole length, in sessions per second. */
 function meanArrivalRate(arrivals: Arrivals): number {
@@ -56,11 +59,12 @@ describe('the load shape of every incident', () => {
     describe(incident.id, () => {
       const quick = incident.load(incident.quickScale, incident.defaultDurationMs);
 
-      it('arrives over exactly the duration it is given, at quick scale and at scale 1', () => {
-        expect(arrivalsDurationMs(quick.arrivals)).toBe(incident.defaultDurationMs);
-        expect(arrivalsDurationMs(incident.load(1, 90_000).arrivals)).toBe(90_000);
+      it('arrives over exactly the duration it is given (after its ramp, for a plateau), at quick scale and at scale 1', () => {
+        expect(arrivalsDurationMs(quick.arrivals)).toBe(rampOf(incident) + incident.defaultDurationMs);
+        expect(arrivalsDurationMs(incident.load(1, 90_000).arrivals)).toBe(rampOf(incident) + 90_000);
       });
 
+      if (incident.id === 'steady-1m-day') return;
       it('at quick scale starts a handful to a few dozen sessions, at most 10 messages a second, within 20-45 s (a real-time lane: its own bound)', () => {
         const sessions = count(quick.arrivals);
         expect(sessions).toBeGreaterThanOrEqual(3);
@@ -88,7 +92,7 @@ describe('the load shape of every incident', () => {
 describe('the quick runs the incident files\' arithmetic describes', () => {
   // Sessions started at quickScale and defaultDurationMs, as each file's "Quick run" comment counts them.
   const expected: Record<Incident['id'], number> = {
-    'steady-1m-day': 29, 'flash-sale': 44, 'long-session': 3, 'long-session-realtime': 5, 'jp-emoji': 17, 'carrier-nat': 12, 'task-kill': 23, 'redis-eviction': 24,
+    'steady-1m-day': 1_505, 'flash-sale': 44, 'long-session': 3, 'long-session-realtime': 5, 'jp-emoji': 17, 'carrier-nat': 12, 'task-kill': 23, 'redis-eviction': 24,
   };
   for (const incident of all) {
     it(`${incident.id}: about ${expected[incident.id]} sessions`, () => {
@@ -100,6 +104,28 @@ describe('the quick runs the incident files\' arithmetic describes', () => {
 
 describe('steady-1m-day: the JST day of 1M messages', () => {
   const steady = incidents.get('steady-1m-day') as Incident;
+  const day = (scale: number, durationMs: number) => steady.load(scale, durationMs, 'day');
+
+  it('--shape peak (the default): ramps to the 21:00 rate, 3.0 x 11.57 = 34.7 msg/s at scale 1, and holds it for the duration', () => {
+    const peak = steady.load(1, 120_000);
+    expect(steady.load(1, 120_000, 'peak')).toEqual(peak);
+    expect(peak.arrivals).toMatchObject({ kind: 'ramping', startPerSecond: 0 });
+    expect(peakArrivalRate(peak.arrivals) * steadyTurnsPerSession.mean).toBeCloseTo(3.0 * messagesPerSecondAt1MPerDay, 1);
+    // Judged past the ramp and one session length, to the arrivals' end.
+    expect(peak.plateau).toEqual({ fromMs: peakRampMs + 16_000, toMs: peakRampMs + 120_000 });
+    const windows = plateauWindows(peak.plateau as { fromMs: number; toMs: number }, 10_000) as { first: number; last: number };
+    expect(windows).toEqual({ first: 4, last: 13 });
+    // What the plan offers on the plateau is the mission's peak, window by window (sessions of 2-4 turns vary it a little).
+    const offered = offeredMessagesPerWindow(peak, steady.session, 1, 10_000).slice(windows.first, windows.last + 1);
+    for (const count of offered) expect(count / 10).toBeGreaterThan(34.7 * 0.93);
+    for (const count of offered) expect(count / 10).toBeLessThan(34.7 * 1.07);
+    expect(offered.reduce((sum, count) => sum + count, 0) / 100).toBeCloseTo(34.7, 0);
+  });
+
+  it('--shape day has no plateau; an unknown shape is refused', () => {
+    expect(day(1, 120_000).plateau).toBeUndefined();
+    expect(() => steady.load(1, 120_000, 'noon')).toThrow(/peak and day/);
+  });
 
   it('has hourly factors that average 1 and peak at 3.0x in the JST evening (19-22 h), lowest before dawn', () => {
     expect(jstHourlyFactors).toHaveLength(24);
@@ -113,7 +139,7 @@ describe('steady-1m-day: the JST day of 1M messages', () => {
   });
 
   it('at scale 1 averages 11.6 msg/s over a compressed day and peaks near 3x (about 35 msg/s)', () => {
-    const { arrivals } = steady.load(1, 240_000);
+    const { arrivals } = day(1, 240_000);
     const sessionsPerSecond = count(arrivals) / 240;
     expect(sessionsPerSecond * steadyTurnsPerSession.mean).toBeCloseTo(messagesPerSecondAt1MPerDay, 0);
     expect(meanArrivalRate(arrivals) * steadyTurnsPerSession.mean).toBeCloseTo(11.57, 1);
@@ -133,7 +159,7 @@ describe('steady-1m-day: the JST day of 1M messages', () => {
   it('puts the busiest stretch of arrivals in the evening part of the run, the quietest before dawn', () => {
     const durationMs = 240_000;
     const perHour = new Array<number>(24).fill(0);
-    for (const at of arrivalTimes(steady.load(1, durationMs).arrivals)) {
+    for (const at of arrivalTimes(day(1, durationMs).arrivals)) {
       const hour = Math.min(23, Math.floor((at / durationMs) * 24));
       perHour[hour] = (perHour[hour] ?? 0) + 1;
     }

@@ -1,8 +1,9 @@
+import type { LoadShape } from '../engine/arrivals.ts';
 import type { TurnPlan } from '../engine/session-plan.ts';
 import type { FaultStep, Incident } from './incident.ts';
 import { desktopClient, mobileClient } from './kit/client-profiles.ts';
 import { expectTitleAt } from './kit/coreference.ts';
-import { diurnalArrivals } from './kit/diurnal.ts';
+import { diurnalArrivals, jstHourlyFactors } from './kit/diurnal.ts';
 import { concurrencyCap, messagesPerSecondAt1MPerDay, peakArrivalRate } from './kit/load-kit.ts';
 import { greetings, listRequest, ordinalAsk, storeQuestions } from './kit/manga-questions.ts';
 import { between, customerIdFor, pick } from './kit/session-kit.ts';
@@ -12,17 +13,47 @@ export const steadyTurnsPerSession = { min: 2, max: 4, mean: 3 } as const;
 
 // 3 turns of about 3.2 s (Sonnet's mean turn at real time) and two thinks of up to 3 s.
 const sessionMs = 16_000;
+/** The ramp from nothing to the 21:00 rate before the plateau. */
+export const peakRampMs = 20_000;
+/** The 21:00 JST rate relative to the day's mean (3.0). */
+export const peakFactor = Math.max(...jstHourlyFactors);
 
 /**
- * Quick run, the arithmetic: 0.25 x 11.57 msg/s = 2.9 msg/s on average over a 30 s "day"
- * (about 87 messages in 29 sessions), 8.7 msg/s at the 21:00 peak; the last sessions end about
- * 16 s after the day, so the load lasts about 45 s, well inside what this 2-core machine
- * carries. Hardened, TTFT p95 is under 1.3 s (the emulator's Sonnet; measured 0.86 s, no 10 s
- * window above 0.95 s); the proof raises the emulator's TTFT by 4 s with the `bedrock` fault
- * (latencyAboveSloFault), which puts every turn's TTFT over 3 s, so the p95 gate fails in every
- * 10 s window (measured: 4.9 s, 6 of 6 windows).
+ * Quick run (`--shape peak`, the default), the arithmetic: at scale 1 the 21:00 rate is
+ * 3.0 x 11.57 = 34.7 msg/s, 11.6 new sessions/s of 3 turns. The ramp reaches it in 20 s (about
+ * 116 sessions), then it is held for the 2 min plateau (about 1,390 sessions): about 4,520
+ * messages in 2.5 min of load, with the model at real speed and real think times. The plateau is
+ * judged from 36 s (the ramp and one 16 s session length, so every session on it is in steady
+ * state) to 140 s: ten whole 10 s windows of about 347 messages each. Hardened, on this 2-core
+ * machine with the whole stack local, TTFT p95 stays under 3 s in every window; the proof at a
+ * lower scale raises the emulator's TTFT by 4 s with the `bedrock` fault (latencyAboveSloFault),
+ * which puts every turn's TTFT over 3 s, so the p95 gate fails in every window.
  */
-const quickScale = 0.25;
+const quickScale = 1;
+const plateauMs = 120_000;
+
+/** The 21:00 plateau: a linear ramp to the peak rate, then held; judged past one session length. */
+function peakLoad(scale: number, durationMs: number): LoadShape {
+  const peakSessionsPerSecond = (messagesPerSecondAt1MPerDay * scale * peakFactor) / steadyTurnsPerSession.mean;
+  return {
+    arrivals: {
+      kind: 'ramping',
+      startPerSecond: 0,
+      stages: [
+        { targetPerSecond: peakSessionsPerSecond, durationMs: peakRampMs },
+        { targetPerSecond: peakSessionsPerSecond, durationMs },
+      ],
+    },
+    maxConcurrentSessions: concurrencyCap(peakSessionsPerSecond, sessionMs),
+    plateau: { fromMs: peakRampMs + sessionMs, toMs: peakRampMs + durationMs },
+  };
+}
+
+function dayLoad(scale: number, durationMs: number): LoadShape {
+  const sessionsPerSecond = (messagesPerSecondAt1MPerDay * scale) / steadyTurnsPerSession.mean;
+  const arrivals = diurnalArrivals(sessionsPerSecond, durationMs);
+  return { arrivals, maxConcurrentSessions: concurrencyCap(peakArrivalRate(arrivals), sessionMs) };
+}
 
 function session(index: number, random: () => number) {
   const turnCount = between(random, steadyTurnsPerSession.min, steadyTurnsPerSession.max);
@@ -46,33 +77,42 @@ function session(index: number, random: () => number) {
 
 /** The proof that the gate can fail: the model's first token 4 s late for the whole run. */
 export function latencyAboveSloFault(durationMs: number): FaultStep {
-  return { atMs: 0, durationMs: durationMs + sessionMs, fault: 'bedrock', options: { 'extra-ttft': '4s' } };
+  return { atMs: 0, durationMs: peakRampMs + durationMs + 2 * sessionMs, fault: 'bedrock', options: { 'extra-ttft': '4s' } };
 }
 
 export const steady1mDay: Incident = {
   id: 'steady-1m-day',
   title: '1M messages a day on the JST diurnal curve',
   seed: '000/004 MangaAssist target: a useful answer in under 3 s at 1M messages/day (evening peak 19-22 JST, seed 004 s1)',
-  description: 'A whole JST day of chat, compressed in time with its rates kept: 11.6 msg/s on average and about 3x at the '
-    + 'evening peak, as session arrivals on a ramping rate (turns within a session a closed loop with think times). '
+  description: 'The mission\'s SLO at the mission\'s rate: the JST evening peak of 1M messages a day (3.0 x 11.57 msg/s '
+    + 'at 21:00) held as a plateau, as open-model session arrivals (turns within a session a closed loop with think '
+    + 'times), the model at real speed. The plateau must be offered: achieved under 95 % of offered is not evidence. '
     + 'No fault and no naive switch: the gate is the SLO itself, and it fails when the model is slowed past it.',
   naiveSwitch: null,
-  timeCompression: '24 h JST day -> the run duration (30 s by default, x2880); message rates kept (11.6 msg/s mean x scale, '
-    + 'peak 3.0x the mean at 21:00); think times 1-3 s; the model at real time (time-scale 1), since the gate is the 3 s SLO',
+  timeCompression: 'none with --shape peak: real think times (1-3 s), the model at real time (time-scale 1), the 21:00 rate held '
+    + 'for the plateau (--plateau / --duration, 2 min by default). --shape day compresses the 24 h JST day into the duration '
+    + '(x720 at 2 min), rates kept; the peak then lasts a few seconds and is never a plateau',
   stack: {},
-  defaultDurationMs: 30_000,
-  load(scale, durationMs) {
-    const sessionsPerSecond = (messagesPerSecondAt1MPerDay * scale) / steadyTurnsPerSession.mean;
-    const arrivals = diurnalArrivals(sessionsPerSecond, durationMs);
-    return { arrivals, maxConcurrentSessions: concurrencyCap(peakArrivalRate(arrivals), sessionMs) };
+  defaultDurationMs: plateauMs,
+  shapes: {
+    peak: 'a 20 s ramp to the 21:00 JST rate (34.7 msg/s x scale), held for the duration (the plateau); judged past one session length',
+    day: 'the whole JST day compressed into the duration, rates kept: quiet nights, a lunch bump, the evening peak',
+  },
+  load(scale, durationMs, shape = 'peak') {
+    if (shape === 'day') return dayLoad(scale, durationMs);
+    if (shape !== 'peak') throw new Error(`steady-1m-day has the shapes peak and day, not "${shape}"`);
+    return peakLoad(scale, durationMs);
   },
   session,
+  nightly: { durationMs: 30 * 60_000 },
   faults: () => [],
   thresholds: {
     // k6 passes latency thresholds on an empty trend: a run that sent nothing must not pass.
     chat_messages: ['count>0'],
     chat_ttft: ['p(95)<3000', { threshold: 'p(95)<3000', window: '10s' }],
-    chat_errors: ['rate<0.01'],
+    // Over the plateau as a whole: at about 350 messages a window, the model's calibrated stall
+    // tail alone would make a per-window 1 % gate flaky. The report draws the per-window rate.
+    chat_errors: [{ threshold: 'rate<0.01', during: 'plateau' }],
   },
   gateThatMatters: ['chat_ttft'],
   quickScale,

@@ -21,6 +21,9 @@ export const chatMetrics: readonly MetricDefinition[] = Object.freeze([
   rate('chat_errors'),
   rate('ws_connect_failures'),
   counter('chat_messages'),
+  // Turns a session never sent because the service ended it (refused its creation, its socket, a
+  // turn): the load was offered, the service turned it away. Offered vs achieved counts them as achieved.
+  counter('chat_turns_forfeited'),
   counter('session_context_lost'),
   counter('session_turns_lost'),
   counter('session_turns_duplicated'),
@@ -34,6 +37,9 @@ export const chatMetrics: readonly MetricDefinition[] = Object.freeze([
   counter('coreference_misses'),
   // Sampled each second by the built-in engine (a k6 VU cannot see the others' sockets).
   { name: 'ws_open_sockets', type: 'gauge' },
+  // The nightly suite's leak gate: the worst worker's resident-memory growth after warm-up, in %,
+  // measured by the harness from /proc after the load (scenarios/run/worker-memory.ts), not by an engine.
+  { name: 'service_rss_growth_percent', type: 'gauge' },
   // Tokens and cost by model, named as k6 names submetrics; the built-in engine records them.
   ...modelFamilies.flatMap((family) => (['llm_input_tokens', 'llm_output_tokens', 'llm_cost_usd'] as const).map((metric) => counter(perModel(metric, family)))),
 ]);

@@ -29,6 +29,7 @@ svg .grid { stroke: #eaeef2; } svg .axis { stroke: var(--muted); } svg .tick, sv
 svg .series.line { fill: none; stroke: var(--series); stroke-width: 2; } svg .point { fill: var(--series); }
 svg .series.bars { fill: #54aeff; stroke: var(--series); stroke-width: 1; }
 svg .range { fill: var(--series); opacity: 0.15; }
+svg .series.compare { fill: none; stroke: var(--fg); stroke-width: 2; stroke-dasharray: 6 4; } svg .legend { font-size: 11px; fill: var(--muted); }
 svg .limit { stroke: var(--fail); stroke-width: 1.5; stroke-dasharray: 6 4; } svg .limit-label { font-size: 11px; fill: var(--fail); }
 svg .fault-band { fill: #d4a72c; opacity: 0.22; } svg .fault-band.failed { fill: var(--fail); }
 svg .kill { stroke: #953800; stroke-width: 1.5; stroke-dasharray: 3 3; }

@@ -2,11 +2,15 @@ import { anchor, badge, type Cell, type Html, raw, table } from './markup.js';
 import { escapeHtml } from '../escape.js';
 import { formatValue, profileLabel } from '../format.js';
 import type { RunEntry } from '../run-entry.js';
+import { thresholdLabel } from '../../engine/latency-scale.js';
 import { thresholdKey } from '../../engine/summary.js';
 import type { ThresholdResult } from '../../engine/thresholds.js';
 
 /** Every evaluated threshold held. */
 export const entryPassed = (entry: RunEntry) => entry.thresholds.every((result) => result.ok);
+
+/** A threshold's row name: the real-time expression where a time scale judged it, its window, the plateau. */
+const rowName = (result: ThresholdResult) => `${thresholdLabel(result)}${thresholdKey(result).slice(result.expression.length)}`;
 
 /** The entries of each incident, in the folder's order. */
 export function byIncident(entries: RunEntry[]): Array<[string, RunEntry[]]> {
@@ -30,11 +34,11 @@ function valueCell(entry: RunEntry, result: ThresholdResult): string {
 /** One incident's thresholds, each profile's measured value and result side by side. */
 function incidentTable(incident: string, entries: RunEntry[]): string {
   const names = [...new Set(entries.flatMap((entry) => [
-    ...entry.thresholds.map((result) => `${result.metric} ${thresholdKey(result)}`),
+    ...entry.thresholds.map(rowName),
     ...entry.notEvaluated.map((skipped) => `${skipped.metric} ${skipped.expression}`),
   ]))];
   const rows = names.map((name): Cell[] => [name, ...entries.flatMap((entry): Cell[] => {
-    const result = entry.thresholds.find((each) => `${each.metric} ${thresholdKey(each)}` === name);
+    const result = entry.thresholds.find((each) => rowName(each) === name);
     if (result) return [valueCell(entry, result), resultCell(result)];
     const skipped = entry.notEvaluated.find((each) => `${each.metric} ${each.expression}` === name);
     if (skipped) return ['-', raw(`${badge('skip', 'not evaluated').html} <small>${escapeHtml(skipped.reason)}</small>`)];
@@ -52,7 +56,7 @@ function incidentTable(incident: string, entries: RunEntry[]): string {
 function overallRow(entry: RunEntry): Cell[] {
   const failed = entry.thresholds.filter((result) => !result.ok).length;
   const notes = [
-    ...(entry.generator?.saturated ? ['the load generator was saturated: its latencies are not trustworthy'] : []),
+    ...(entry.evidence?.reasons.map((reason) => `NOT EVIDENCE: ${reason}`) ?? (entry.generator?.saturated ? ['the load generator was saturated: its latencies are not trustworthy'] : [])),
     ...(entry.notEvaluated.length > 0 ? [`${entry.notEvaluated.length} threshold(s) not evaluated`] : []),
     ...(entry.profile === 'naive' ? [entryPassed(entry) ? 'the bug is switched on, yet the gate held: it did not catch it' : 'the bug is switched on: the gate caught it'] : []),
   ];
@@ -79,5 +83,8 @@ export function verdictSection(entries: RunEntry[]): string {
     const title = group.find((entry) => entry.title)?.title;
     return `<h3 id="${anchor('incident', incident)}">${escapeHtml(incident)}${title ? `: ${escapeHtml(title)}` : ''}</h3>\n${incidentTable(incident, group)}`;
   });
-  return `<section id="verdict" aria-labelledby="verdict-h"><h2 id="verdict-h">Verdict</h2>\n${headline}\n${overall}\n${perIncident.join('\n')}</section>`;
+  const unproven = entries.filter((entry) => entry.evidence && !entry.evidence.ok);
+  const evidence = unproven.length === 0 ? '' : `<p class="headline fail">Not evidence: ${escapeHtml(unproven.map((entry) => `${entry.incident} (${profileLabel(entry)}): `
+    + `${entry.evidence?.reasons.join('; ')}`).join(' · '))}. Whatever its gates said, such a run exits 1.</p>\n`;
+  return `<section id="verdict" aria-labelledby="verdict-h"><h2 id="verdict-h">Verdict</h2>\n${evidence}${headline}\n${overall}\n${perIncident.join('\n')}</section>`;
 }

@@ -10,6 +10,7 @@ const mid = (point: TimePoint) => (point.fromS + point.toS) / 2;
 export function chartPeak(chart: TimeChart): number {
   const values = [
     ...chart.points.map((point) => point.value ?? 0),
+    ...(chart.compare?.points ?? []).map((point) => point.value ?? 0),
     ...(chart.range ?? []).map((window) => window.max),
     chart.limit?.value ?? 0,
   ];
@@ -49,6 +50,7 @@ function describe(chart: TimeChart, marks: FaultMarks): string {
     `${drawn.length} value${drawn.length === 1 ? '' : 's'} over ${formatNumber(Math.round(chart.xMaxS))} s`,
     peak ? `highest ${formatNumber(peak.value as number)} at ${formatNumber(Math.round(mid(peak)))} s` : 'no values',
     ...(chart.limit ? [chart.limit.label] : []),
+    ...(chart.compare ? [`dashed: ${chart.compare.label}, ${chart.compare.points.filter((point) => point.value !== null).length} values`] : []),
     ...marks.bands.map((band) => `fault "${band.label}" from ${band.fromS.toFixed(1)} s to ${band.toS.toFixed(1)} s`),
     ...(marks.markers.length > 0 ? [`${marks.markers.length} worker kill round(s)`] : []),
   ];
@@ -91,6 +93,11 @@ export function timeChartSvg(chart: TimeChart, marks: FaultMarks, id: string, sh
   } else {
     const { d, dots } = linePath(chart.points, x, y);
     parts.push(`<path class="series line" d="${d}"/>`, dots);
+  }
+  if (chart.compare) {
+    const { d } = linePath(chart.compare.points, x, y);
+    parts.push(`<path class="series compare" d="${d}"/>`,
+      `<text class="legend" x="${left + 6}" y="${top + 12}">▮ ${escapeHtml(chart.compare.seriesLabel)}  ╌ ${escapeHtml(chart.compare.label)}</text>`);
   }
   if (chart.limit) {
     const ly = c(y(chart.limit.value));

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { faultNames, type FaultStep, type Incident, type IncidentId } from '../incident.js';
+import { faultNames, type FaultStep, type Incident, type IncidentId, shapeOf } from '../incident.js';
 import { faultMethod, faultTargetsFor, runFaultTimeline } from './fault-timeline.js';
 import { startStackSampler } from './stack-sampler.js';
+import { fleetWorkerPids, leakGate } from './worker-memory.js';
 import { runErrors } from './run-errors.js';
 import { type RunStack, type ServiceChoice, type StackForIncidents, startRunStack } from './run-stack.js';
 import { runBuiltinLoad, type LoadRun } from './run-load-builtin.js';
@@ -12,6 +13,8 @@ import type { Journal } from '../../chaos/experiments/journal.js';
 import { type AuditResult, auditSessions } from '../../engine/audit.js';
 import type { ProgressState } from '../../engine/progress.js';
 import type { GeneratorHealth } from '../../engine/self-monitor.js';
+import { type Evidence, judgeEvidence, type OfferedVersusAchieved } from '../../engine/load-evidence.js';
+import { describeRealTime, scaleLatencyThresholds } from '../../engine/latency-scale.js';
 import type { LoadTarget } from '../../engine/session-plan.js';
 import type { ThresholdResult, ThresholdSpec } from '../../engine/thresholds.js';
 
@@ -25,6 +28,8 @@ export interface RunIncidentOptions {
   naive?: string[];
   scale: number;
   durationMs: number;
+  /** One of the incident's shapes; absent: its default. */
+  shape?: string | null;
   seed: number;
   engine: RunEngine;
   /** A deployment we did not start (`--target`): health-checked first; no faults, no audit. */
@@ -37,6 +42,8 @@ export interface RunIncidentOptions {
   extraFaults?: FaultStep[];
   /** Send the load without the fault timeline (someone else injects the faults, e.g. against a target). */
   skipFaults?: boolean;
+  /** The nightly suite's leak gate: each worker's resident memory may not grow 10 % after warm-up (worker-memory.ts). */
+  leakGate?: boolean;
   /** The run folder; this run writes into `<outDir>/<incident>-<profile>/`. */
   outDir: string;
   signal?: AbortSignal;
@@ -60,10 +67,18 @@ export interface IncidentOutcome {
   naive: string[];
   scale: number;
   durationMs: number;
+  /** The load shape run (undefined: the incident has one). */
+  shape?: string;
+  /** The model's time scale the latency thresholds were judged at (1: real time). */
+  timeScale: number;
   thresholds: ThresholdResult[];
   notEvaluated: NotEvaluated[];
   /** Every evaluated threshold held. */
   passed: boolean;
+  /** Whether the run offered the load it claims (plateau achieved ≥ 95 % of offered, generator not saturated): if not, it exits 1. */
+  evidence: Evidence;
+  /** Offered against achieved messages per window and on the plateau; null when the engine cannot tell. */
+  offered: OfferedVersusAchieved | null;
   summaryPath: string;
   audit: AuditResult | { skipped: string };
   generator: GeneratorHealth | null;
@@ -177,6 +192,7 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
   const childEnv = options.stackSettings?.childEnv ?? {};
   const service = serviceChoice(profile, options.naive);
   const runDir = join(options.outDir, `${incident.id}-${profile}`);
+  const shape = shapeOf(incident, options.shape);
   mkdirSync(runDir, { recursive: true });
   // Before anything starts: a missing k6 is a clear error, not a stack started for nothing.
   if (options.engine === 'k6') await k6Version(childEnv);
@@ -187,6 +203,8 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
     const { target, stack } = reached;
     owned = reached.owned;
     if (control.signal.aborted) throw runErrors.interrupted();
+    // A deployment's model runs at its real speed: thresholds are judged as written there.
+    const timeScale = options.target ? 1 : incident.stack.timeScale ?? 1;
     const timeline = [...incident.faults(scale, durationMs), ...(options.extraFaults ?? [])];
     const steps = options.skipFaults ? [] : timeline;
     if (!stack && steps.length > 0) throw runErrors.faultsNeedStack(incident.id);
@@ -194,12 +212,12 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
     if (options.skipFaults && timeline.length > 0) say(`NOTE: --skip-faults: the timeline's faults (${faultNames(timeline).join(', ')}) not injected; the gate judges the load alone`);
     if (method.length > 0) say(`faults: ${method.map((step) => `${step.fault.description} at ${seconds(step.atMs)} for ${seconds(step.durationMs)}`).join('; ')}`);
     const journalPath = join(runDir, 'journal.json');
-    const sampler = stack ? startStackSampler(stack.endpoints.redis.url) : null;
+    const sampler = stack ? startStackSampler(stack.endpoints.redis.url, undefined, fleetWorkerPids(stack.endpoints)) : null;
     const faultsDone = method.length > 0 ? runFaultTimeline(incident.id, method, { signal: control.signal, journalPath }) : null;
 
     let load: LoadRun;
     try {
-      const loadOptions = { incident, scale, durationMs, seed, target, signal: control.signal, onProgress: options.onProgress };
+      const loadOptions = { incident, scale, durationMs, shape, timeScale, seed, target, signal: control.signal, onProgress: options.onProgress };
       load = options.engine === 'k6'
         ? await runK6Load({ ...loadOptions, profile, runDir, scriptDir: options.k6ScriptDir, childEnv })
         : await runBuiltinLoad(loadOptions);
@@ -215,19 +233,29 @@ export async function runIncident(options: RunIncidentOptions): Promise<Incident
 
     const audited = await audit(stack, load);
     const skipped = 'skipped' in audited.audit ? audited.audit.skipped : null;
-    const { judged, notEvaluated } = splitThresholds(incident.thresholds, skipped && !audited.countedByLoad ? auditMetrics : [], skipped ?? '');
-    if (load.generator?.saturated) say(`WARNING: the load generator was saturated (${load.generator.reason}); its latencies are not trustworthy`);
+    const scaled = scaleLatencyThresholds(incident.thresholds, timeScale, incident.realTimeLane);
+    const { judged, notEvaluated: unaudited } = splitThresholds(scaled.judged, skipped && !audited.countedByLoad ? auditMetrics : [], skipped ?? '');
+    const memory = options.leakGate ? leakGate(samples?.series ?? null) : null;
+    const notEvaluated = [...scaled.unjudged, ...unaudited, ...(memory?.notEvaluated ?? [])];
+    for (const each of scaled.scaled) say(`time compression: ${each.metric} ${describeRealTime(each)}`);
+    const evidence = judgeEvidence(load.offered, load.generator);
+    for (const reason of evidence.reasons) say(`NOT EVIDENCE: ${incident.id}: ${reason}`);
     // Our part of summary.json (its `gameday` key); the summary adds the engine, the results and the metrics.
-    const { results: thresholds, summary } = load.judge(judged, audited.counters, {
-      incident: incident.id, title: incident.title, profile, naive: service.naive, scale, durationMs, seed,
+    const { results: thresholds, summary } = load.judge({ ...judged, ...memory?.thresholds }, { ...audited.counters, ...memory?.counters }, {
+      incident: incident.id, title: incident.title, profile, naive: service.naive, scale, durationMs, shape, timeScale, seed, evidence, load: load.offered,
       target: options.target ? options.target.http : 'embedded stack', timeCompression: incident.timeCompression,
       audit: audited.audit, generator: load.generator, faults: journal, faultsSkipped: options.skipFaults ? timeline : [], samples, notEvaluated, errorExamples: load.errorExamples,
     });
+    for (const result of thresholds) {
+      const realTime = scaled.scaled.find((each) => each.metric === result.metric && each.judged === result.expression);
+      if (realTime) result.realTime = { real: realTime.real, judged: realTime.judged, timeScale };
+    }
     const summaryPath = join(runDir, 'summary.json');
     writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
     return {
-      incident: incident.id, profile, naive: service.naive, scale, durationMs, thresholds, notEvaluated,
-      passed: thresholds.every((result) => result.ok), summaryPath, audit: audited.audit, generator: load.generator, faults: journal,
+      incident: incident.id, profile, naive: service.naive, scale, durationMs, ...(shape ? { shape } : {}), timeScale, thresholds, notEvaluated,
+      passed: thresholds.every((result) => result.ok), evidence, offered: load.offered,
+      summaryPath, audit: audited.audit, generator: load.generator, faults: journal,
     };
   } finally {
     unlink();

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadRun, LoadRunOptions } from './run-load-builtin.js';
 import { runErrors } from './run-errors.js';
+import { sessionsOf } from '../incident.js';
+import { plateauMessagesMetric } from '../k6/lib/plateau-count.js';
+import type { OfferedVersusAchieved } from '../../engine/load-evidence.js';
 import { chatMetrics, RunMetrics } from '../../engine/metrics/run-metrics.js';
+import { offeredMessagesBetween, offeredMessagesPerWindow, plateauWindows } from '../../engine/offered-load.js';
 import { fromK6Summary } from '../../engine/summary.js';
 import { evaluateThresholds, type ThresholdResult, type ThresholdSpec } from '../../engine/thresholds.js';
 import { logTail } from '../../stack/managed-process.js';
@@ -56,6 +60,26 @@ function only(thresholds: Record<string, ThresholdSpec[]>, metrics: string[]): R
 const expressionOf = (spec: ThresholdSpec) => (typeof spec === 'string' ? spec : spec.threshold);
 
 /**
+ * k6 has no per-window counts: the offered windows come from the plan, and what was achieved on
+ * the plateau from the script's own counter (messages sent or turned away while on it).
+ */
+function plateauFromK6(options: K6LoadOptions, raw: unknown): OfferedVersusAchieved {
+  const windowMs = 10_000;
+  const shape = options.incident.load(options.scale, options.durationMs, options.shape);
+  const sessions = sessionsOf(options.incident, options.shape);
+  const offered = offeredMessagesPerWindow(shape, sessions, options.seed, windowMs);
+  const whole = shape.plateau ? plateauWindows(shape.plateau, windowMs) : null;
+  const counted = (raw as { metrics?: Record<string, { values?: { count?: number } }> }).metrics?.[plateauMessagesMetric]?.values?.count ?? 0;
+  // The script counts from the plateau's start to its end, so the plan is summed over the same span.
+  const plateauOffered = shape.plateau ? offeredMessagesBetween(shape, sessions, options.seed, shape.plateau.fromMs, shape.plateau.toMs) : 0;
+  return {
+    windowMs, offered, achieved: [],
+    plateau: shape.plateau && whole ? { ...shape.plateau, firstWindow: whole.first, lastWindow: whole.last } : null,
+    plateauOffered, plateauAchieved: counted,
+  };
+}
+
+/**
  * The incident's load through the k6 on PATH, on its bundled script (same definitions, metric
  * names and thresholds); its handleSummary JSON is normalised into our summary, so the gates
  * and reports are the same. k6 judges what it measured; counters measured after the load (the
@@ -75,6 +99,8 @@ export async function runK6Load(options: K6LoadOptions): Promise<LoadRun> {
     SEED: String(options.seed),
     PROFILE: options.profile,
     SUMMARY_PATH: summaryPath,
+    TIME_SCALE: String(options.timeScale ?? 1),
+    ...(options.shape ? { SHAPE: options.shape } : {}),
   };
   const args = ['run', '--no-color', ...Object.entries(settings).flatMap(([key, value]) => ['-e', `${key}=${value}`]), script];
   const logPath = join(options.runDir, 'k6.log');
@@ -86,6 +112,7 @@ export async function runK6Load(options: K6LoadOptions): Promise<LoadRun> {
     sessions: null,
     generator: null,
     errorExamples: [],
+    offered: plateauFromK6(options, raw),
     judge(thresholds, counters, extra) {
       const summary = fromK6Summary(raw, extra);
       const counted = Object.keys(counters);

@@ -36,7 +36,8 @@ declare module 'k6/metrics' {
 
 declare module 'k6/execution' {
   const exec: {
-    scenario: { name: string; iterationInTest: number };
+    /** startTime: when the scenario started, epoch ms (k6 v0.38+). */
+    scenario: { name: string; iterationInTest: number; startTime: number };
     test: { abort(reason?: string): void };
   };
   export default exec;

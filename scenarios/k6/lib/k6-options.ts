@@ -1,5 +1,6 @@
 /** The incident's load shape and gate as k6 `options`: one named arrival-rate scenario and the thresholds. */
 import type { Arrivals, LoadShape } from '../../../engine/arrivals.ts';
+import { scaleLatencyThresholds } from '../../../engine/latency-scale.ts';
 import type { ThresholdSpec } from '../../../engine/thresholds.ts';
 import type { Incident } from '../../incident.ts';
 import type { K6Settings } from './settings.ts';
@@ -61,10 +62,15 @@ export function k6Thresholds(thresholds: Record<string, ThresholdSpec[]>): Recor
 /** The trend statistics handleSummary gets: k6's defaults plus p(99). */
 export const summaryTrendStats = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
 
+/** The incident's thresholds at the settings' model time scale, by the one rule both engines use. */
+export function judgedThresholds(incident: Incident, settings: K6Settings): Record<string, ThresholdSpec[]> {
+  return scaleLatencyThresholds(incident.thresholds, settings.timeScale, incident.realTimeLane).judged;
+}
+
 export function k6Options(incident: Incident, settings: K6Settings) {
   return {
-    scenarios: { [incident.id]: k6Scenario(incident.load(settings.scale, settings.durationMs)) },
-    thresholds: k6Thresholds(incident.thresholds),
+    scenarios: { [incident.id]: k6Scenario(incident.load(settings.scale, settings.durationMs, settings.shape)) },
+    thresholds: k6Thresholds(judgedThresholds(incident, settings)),
     summaryTrendStats,
     setupTimeout: '30s',
     tags: { incident: incident.id },

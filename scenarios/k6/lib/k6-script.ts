@@ -5,21 +5,22 @@
  */
 import http from 'k6/http';
 import exec from 'k6/execution';
-import { hashString, seededRandom } from '../../../stack/random.ts';
-import type { Incident } from '../../incident.ts';
+import { Counter } from 'k6/metrics';
+import { sessionRandom } from '../../../engine/offered-load.ts';
+import { type Incident, sessionsOf } from '../../incident.ts';
+import { plateauCounting, plateauMessagesMetric } from './plateau-count.ts';
 import { createK6Metrics } from './k6-metrics.ts';
 import { k6Options } from './k6-options.ts';
 import { runK6Session } from './k6-session.ts';
 import { handleSummaryFor } from './k6-summary.ts';
 import type { K6Settings } from './settings.ts';
 
-/** As the built-in engine derives them (engine/run-load.ts): the same seed and index give the same session. */
-function sessionRandom(seed: number, index: number, stream: string): () => number {
-  return seededRandom(hashString(`${seed}:${index}:${stream}`));
-}
-
 export function k6Script(incident: Incident, settings: K6Settings) {
-  const metrics = createK6Metrics();
+  const plateauMessages = new Counter(plateauMessagesMetric);
+  const plateau = incident.load(settings.scale, settings.durationMs, settings.shape).plateau;
+  const k6Metrics = createK6Metrics();
+  const metrics = plateauCounting(k6Metrics, plateau, () => Date.now() - exec.scenario.startTime, (value) => plateauMessages.add(value));
+  const sessions = sessionsOf(incident, settings.shape);
   const target = { baseUrl: settings.baseUrl, wsUrl: settings.wsUrl, carrierWsUrl: settings.carrierWsUrl };
   return {
     options: k6Options(incident, settings),
@@ -28,15 +29,16 @@ export function k6Script(incident: Incident, settings: K6Settings) {
       if (health.status !== 200) {
         exec.test.abort(`${settings.baseUrl}/healthz answered ${health.status || health.error}: is the service running at BASE_URL?`);
       }
-      const sample = incident.session(0, sessionRandom(settings.seed, 0, 'plan'));
+      const sample = sessions(0, sessionRandom(settings.seed, 0, 'plan'));
       if (sample.client.via === 'carrier' && !settings.carrierWsUrl) {
         exec.test.abort(`${incident.id} sends mobile sessions through the carrier proxy: set CARRIER_WS_URL`);
       }
     },
     async session() {
       const index = exec.scenario.iterationInTest;
-      metrics.zeroCounters();
-      const plan = incident.session(index, sessionRandom(settings.seed, index, 'plan'));
+      k6Metrics.zeroCounters();
+      plateauMessages.add(0);
+      const plan = sessions(index, sessionRandom(settings.seed, index, 'plan'));
       try {
         await runK6Session(target, plan, metrics, sessionRandom(settings.seed, index, 'client'));
       } catch (error) {

@@ -4,7 +4,10 @@
  * CARRIER_WS_URL (the carrier proxy's WebSocket, for mobile-behind-NAT sessions), SCALE (default
  * the incident's quick scale), DURATION (the arrival window: "25s", "2m", or milliseconds; default
  * the incident's; DURATION_MS, as `gameday run --engine k6` passes it, is the same in ms), SEED
- * (default 1), SUMMARY_PATH (where handleSummary writes the summary JSON).
+ * (default 1), SUMMARY_PATH (where handleSummary writes the summary JSON), SHAPE (one of the
+ * incident's load shapes; default its first), TIME_SCALE (the model's time scale at the target:
+ * latency thresholds are judged at it, engine/latency-scale.ts; default the incident's own, 1
+ * for a deployment whose model runs at real speed).
  */
 import type { Incident } from '../../incident.ts';
 
@@ -16,6 +19,9 @@ export interface K6Settings {
   durationMs: number;
   seed: number;
   summaryPath: string;
+  /** undefined: the incident has one shape. */
+  shape: string | undefined;
+  timeScale: number;
 }
 
 const durationPart = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
@@ -53,6 +59,11 @@ export function settingsFromEnv(incident: Incident, env: Record<string, string |
   const duration = durationText ? parseDurationMs(durationText) : incident.defaultDurationMs;
   if (duration === null || duration <= 0) throw new Error(`DURATION must be like 25s, 2m or a number of milliseconds, not "${durationText}"`);
   const seed = positiveNumber('SEED', env.SEED, 1);
+  const shapes = Object.keys(incident.shapes ?? {});
+  const shape = env.SHAPE || shapes[0];
+  if (shape !== undefined && !shapes.includes(shape)) {
+    throw new Error(shapes.length > 0 ? `SHAPE must be one of ${shapes.join(', ')}, not "${shape}"` : `${incident.id} has one load shape; leave SHAPE unset, not "${shape}"`);
+  }
   if (!Number.isInteger(seed)) throw new Error(`SEED must be a whole number, not "${env.SEED}"`);
   return {
     baseUrl,
@@ -62,5 +73,7 @@ export function settingsFromEnv(incident: Incident, env: Record<string, string |
     durationMs: duration,
     seed,
     summaryPath: env.SUMMARY_PATH || `${incident.id}-summary.json`,
+    shape,
+    timeScale: positiveNumber('TIME_SCALE', env.TIME_SCALE, incident.stack.timeScale ?? 1),
   };
 }
