@@ -10,6 +10,8 @@ Usage:
   gameday list [--json]          the incidents: id, title, seed, gate
   gameday run <incident|all> [options]
                                  reproduce incidents with real load and faults; gate on them
+  gameday capacity [options]     raise the offered message rate step by step until a gate breaks;
+                                 report the knee (highest step held, first broken) and CPU per message
   gameday report <run-dir> | --compare A B
                                  re-render a run's report.html and junit.xml; compare two runs
   gameday --help | --version
@@ -18,7 +20,8 @@ Exit codes: 0 success (every gate held), 99 a gate failed (gameday run) or run B
 (gameday report --compare), 1 the harness failed (the message says why).
 Environment: GAMEDAY_STATE_DIR (default ./.gameday), GAMEDAY_REDIS_SERVER, GAMEDAY_JAVA.
 Run \`gameday stack --help\` for the stack's options, \`gameday chaos --help\` for faults,
-\`gameday run --help\` for incident runs, \`gameday report --help\` for reports.
+\`gameday run --help\` for incident runs, \`gameday capacity --help\` for the knee,
+\`gameday report --help\` for reports.
 `;
 
 export const stackHelp = `Usage:
@@ -113,4 +116,49 @@ Options:
   --json                     print the outcomes as JSON
 
 Exit codes (k6's): 0 every gate held, 99 a gate failed, 1 the harness failed.
+`;
+
+export const capacityHelp = `Usage:
+  gameday capacity [options]
+
+Finds the knee: the highest offered message rate the service carries within its SLO. Starts
+the embedded stack (as \`gameday run\` does; or sends to --target), then runs steps at rising
+offered rates, each a plateau of --hold: sessions of the incident arrive open-model at
+rate / the plans' mean turns per session (steady-1m-day: 3), the model at its real speed. The
+first --warmup of each step is left out; the rest is judged on three gates:
+  p95 TTFT of every 10 s window < 3 s, errors < 1 % over the step, and achieved >= 95 % of
+  the messages the plan offered over the step.
+The search stops at the first step that breaks a gate and reports the bracket: the highest
+step that held and the first that broke, which gate broke first and its value. A step whose
+load generator saturated (event-loop p99 over 100 ms or over 90 % of a core) measured the
+generator, not the service: it is generator-bound, never the knee. Per step it measures the
+CPU ms per message of every process it started (redis-server, DynamoDB Local's JVM, the
+emulator, the proxy, the service's primary and each worker) and of the generator, which is
+this gameday process (load engine, progress line and CPU readings together).
+Writes capacity.json, each step's summary.json under steps/, and report.html (TTFT p50/p95/
+p99 and errors against the offered rate, the CPU table) into the run folder.
+\`gameday report --compare A B\` on two capacity runs exits 99 when B's knee fell by more than
+the tolerance.
+
+Options:
+  --from R              the first step's offered rate, messages/s (default 10)
+  --step R              added at each step (default 10)
+  --max R               the highest step (default 200)
+  --hold D              each step's length, e.g. 40s, 2m (default 60s)
+  --warmup D            left out of each step's judgement (default: one session length of
+                        the incident's plans at real speed, about 14 s for steady-1m-day)
+  --incident ID         whose sessions make the load (default steady-1m-day); its stack
+                        settings apply, its faults are not injected
+  --workers N           the service's workers on the stack it starts (default 2)
+  --sonnet-rpm N        lower the emulator's Sonnet requests-per-minute quota, so throttling
+  --haiku-rpm N         and the Haiku fallback bite (default: unlimited in practice)
+  --target URL          a deployment gameday did not start (health-checked first); only the
+                        generator's CPU is measured there
+  --out DIR             the run folder (default reports/runs/<run-id>)
+  --seed N              seed of the load and the emulator (default 1)
+  --json                print capacity.json on stdout
+
+Exit codes: 0 a knee found, or every step up to --max held; 99 the first step already broke
+(no knee at or above --from: start lower); 1 the harness failed, or the generator saturated
+before a step broke (not evidence; the message says what was measured).
 `;

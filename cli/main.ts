@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { capacityCommand } from './capacity-command.js';
 import { chaosCommand } from './chaos-command.js';
 import { type CliConfig, loadCliConfig } from './config.js';
 import { CliError, cliErrors } from './errors.js';
@@ -30,6 +31,8 @@ async function dispatch(args: string[], config: CliConfig): Promise<number> {
       return listCommand(rest);
     case 'run':
       return runCommand(rest, config);
+    case 'capacity':
+      return capacityCommand(rest, config);
     case 'report':
       return reportCommand(rest);
     case '--version':

@@ -1,5 +1,6 @@
 import { parseFlags, type FlagSpec, stringFlag } from './args.js';
 import { CliError, cliErrors } from './errors.js';
+import { isCapacityFolder, writeCapacityReport } from '../reports/capacity-report.js';
 import { ReportError } from '../reports/report-errors.js';
 import { writeComparison, writeRunReport } from '../reports/write-report.js';
 
@@ -10,12 +11,15 @@ export const reportHelp = `Usage:
 Renders a run folder (what \`gameday run --out DIR\` wrote) into DIR/report.html (one
 self-contained page: the verdict, charts over time, latency histograms, LLM cost, the chaos
 journal, the generator's health) and DIR/junit.xml (one testsuite per incident-profile, one
-testcase per threshold). \`gameday run\` writes both itself; this re-renders them.
+testcase per threshold). \`gameday run\` writes both itself; this re-renders them. A
+\`gameday capacity\` folder (capacity.json) renders its bracket, TTFT and errors against the
+offered rate, and the CPU per message of each process.
 
 --compare compares run B with run A, threshold by threshold, and writes compare.html into
 B's folder (or --out DIR). B regressed when a threshold went from pass to fail, was judged
 in A but not in B, or got worse by more than the tolerance (relative to A's value, or to the
-threshold's limit when A's was 0).
+threshold's limit when A's was 0). Two capacity runs compare by their knee (the highest step
+that held): B regressed when its knee fell by more than the tolerance of A's.
 
 Options:
   --tolerance PCT   how much worse B may be before it counts as a regression (default 20)
@@ -68,7 +72,14 @@ function compare(positionals: string[], values: Record<string, string | boolean 
 
 function render(positionals: string[], json: boolean): number {
   if (positionals.length !== 1) throw cliErrors.usage('name one run folder, e.g. `gameday report reports/runs/<run-id>`, or use --compare A B');
-  const { run, htmlPath, junitPath } = writeRunReport(positionals[0] as string);
+  const dir = positionals[0] as string;
+  if (isCapacityFolder(dir)) {
+    const written = writeCapacityReport(dir);
+    const summary = { runDir: written.dir, report: written.htmlPath, junit: written.junitPath, capacity: written.file.bracket };
+    process.stdout.write(json ? `${JSON.stringify(summary, null, 2)}\n` : `report: ${written.htmlPath}\njunit: ${written.junitPath}\n`);
+    return 0;
+  }
+  const { run, htmlPath, junitPath } = writeRunReport(dir);
   if (json) {
     const entries = run.entries.map((entry) => ({ entry: entry.key, passed: entry.thresholds.every((result) => result.ok) }));
     process.stdout.write(`${JSON.stringify({ runDir: run.dir, report: htmlPath, junit: junitPath, entries }, null, 2)}\n`);

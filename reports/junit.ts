@@ -5,7 +5,8 @@ import type { RunFolder } from './run-folder.js';
 import { thresholdKey } from '../engine/summary.js';
 import type { ThresholdResult } from '../engine/thresholds.js';
 
-const attributes = (pairs: Record<string, string | number>) =>
+/** XML attributes, each value escaped. */
+export const attributes = (pairs: Record<string, string | number>) =>
   Object.entries(pairs).map(([name, value]) => ` ${name}="${escapeXml(String(value))}"`).join('');
 
 const seconds = (ms: number | null) => ((ms ?? 0) / 1000).toFixed(3);

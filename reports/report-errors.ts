@@ -23,6 +23,11 @@ export const reportErrors = {
   renderFailed: (dir: string, detail: string) =>
     new ReportError('GAMEDAY_ERR_REPORT_RENDER',
       `the report of ${dir} could not be drawn: ${detail}. A summary.json in it holds data of an unexpected shape (e.g. a damaged HDR histogram); re-run the incident.`),
+  corruptCapacity: (path: string, detail: string) =>
+    new ReportError('GAMEDAY_ERR_REPORT_CORRUPT_CAPACITY', `${path} is not a readable capacity result: ${detail}. Run \`gameday capacity\` again to write it.`),
+  capacityWithIncidentRun: (capacityDir: string, otherDir: string) =>
+    new ReportError('GAMEDAY_ERR_REPORT_MIXED_COMPARE',
+      `${capacityDir} is a capacity run and ${otherDir} is not: compare two capacity runs (their knees) or two incident runs (their thresholds).`),
   corruptJournal: (path: string, detail: string) =>
     new ReportError('GAMEDAY_ERR_REPORT_CORRUPT_JOURNAL', `${path} is not a readable fault journal: ${detail}. Re-run the incident to write it again.`),
 };

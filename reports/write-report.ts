@@ -1,5 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { compareCapacityRuns } from './capacity-compare.js';
+import { isCapacityFolder, readCapacityFolder } from './capacity-report.js';
 import { type Comparison, compareRuns } from './compare.js';
 import { renderCompareHtml } from './compare-html.js';
 import { renderJunit } from './junit.js';
@@ -47,9 +49,17 @@ export interface WrittenComparison {
   jsonPath: string | null;
 }
 
+/** Two incident runs threshold by threshold, or two capacity runs by their knees; never one of each. */
+function compareFolders(aDir: string, bDir: string, tolerance: number): Comparison {
+  const [capacityA, capacityB] = [isCapacityFolder(aDir), isCapacityFolder(bDir)];
+  if (capacityA !== capacityB) throw reportErrors.capacityWithIncidentRun(resolve(capacityA ? aDir : bDir), resolve(capacityA ? bDir : aDir));
+  if (capacityA) return compareCapacityRuns(readCapacityFolder(aDir), readCapacityFolder(bDir), tolerance);
+  return compareRuns(readRunFolder(aDir), readRunFolder(bDir), tolerance);
+}
+
 /** Compares run folder B with A and writes compare.html (and compare.json when asked). */
 export function writeComparison(aDir: string, bDir: string, options: CompareOptions): WrittenComparison {
-  const comparison = compareRuns(readRunFolder(aDir), readRunFolder(bDir), options.tolerance);
+  const comparison = compareFolders(aDir, bDir, options.tolerance);
   const outDir = resolve(options.outDir ?? comparison.b.dir);
   mkdirSync(outDir, { recursive: true });
   const htmlPath = join(outDir, 'compare.html');

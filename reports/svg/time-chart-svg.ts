@@ -1,4 +1,4 @@
-import { coordinate as c, frame, scale, tickLabel, ticks } from './axis.js';
+import { axesMarkup, coordinate as c, frame, gridMarkup, limitMarkup, scale, ticks } from './axis.js';
 import { escapeHtml } from '../escape.js';
 import type { FaultMarks } from '../fault-marks.js';
 import { formatNumber } from '../format.js';
@@ -71,12 +71,7 @@ export function timeChartSvg(chart: TimeChart, marks: FaultMarks, id: string, sh
   const xTicks = ticks(xMax, 6).filter((tick) => tick <= xMax);
   const x = scale(xMax, left, width - right);
   const y = scale(yMax, height - bottom, top);
-  const parts: string[] = [];
-  for (const tick of yTicks) {
-    parts.push(`<line class="grid" x1="${left}" x2="${width - right}" y1="${c(y(tick))}" y2="${c(y(tick))}"/>`,
-      `<text class="tick" x="${left - 6}" y="${c(y(tick) + 4)}" text-anchor="end">${tickLabel(tick)}</text>`);
-  }
-  for (const tick of xTicks) parts.push(`<text class="tick" x="${c(x(tick))}" y="${height - bottom + 16}" text-anchor="middle">${tickLabel(tick)}</text>`);
+  const parts = gridMarkup(yTicks, xTicks, x, y);
   for (const band of marks.bands) {
     parts.push(`<rect class="fault-band${band.failed ? ' failed' : ''}" x="${c(x(band.fromS))}" y="${top}" width="${c(Math.max(2, x(band.toS) - x(band.fromS)))}" height="${height - top - bottom}">`
       + `<title>fault: ${escapeHtml(band.label)} (${band.fromS.toFixed(1)}–${band.toS.toFixed(1)} s)</title></rect>`);
@@ -99,14 +94,8 @@ export function timeChartSvg(chart: TimeChart, marks: FaultMarks, id: string, sh
     parts.push(`<path class="series compare" d="${d}"/>`,
       `<text class="legend" x="${left + 6}" y="${top + 12}">▮ ${escapeHtml(chart.compare.seriesLabel)}  ╌ ${escapeHtml(chart.compare.label)}</text>`);
   }
-  if (chart.limit) {
-    const ly = c(y(chart.limit.value));
-    parts.push(`<line class="limit" x1="${left}" x2="${width - right}" y1="${ly}" y2="${ly}"/>`,
-      `<text class="limit-label" x="${width - right - 4}" y="${c(y(chart.limit.value) - 4)}" text-anchor="end">${escapeHtml(chart.limit.label)}</text>`);
-  }
-  parts.push(`<line class="axis" x1="${left}" x2="${width - right}" y1="${height - bottom}" y2="${height - bottom}"/>`,
-    `<text class="axis-label" x="${c((left + width - right) / 2)}" y="${height - 6}" text-anchor="middle">seconds since the run start</text>`,
-    `<text class="axis-label" x="12" y="${c((top + height - bottom) / 2)}" text-anchor="middle" transform="rotate(-90 12 ${c((top + height - bottom) / 2)})">${escapeHtml(chart.yLabel)}</text>`);
+  if (chart.limit) parts.push(...limitMarkup(chart.limit, y));
+  parts.push(...axesMarkup('seconds since the run start', chart.yLabel));
   return `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-t ${id}-d" xmlns="http://www.w3.org/2000/svg">`
     + `<title id="${id}-t">${escapeHtml(chart.title)}</title><desc id="${id}-d">${escapeHtml(describe(chart, marks))}</desc>${parts.join('')}</svg>`;
 }

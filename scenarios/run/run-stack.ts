@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { IncidentStack } from '../incident.js';
+import type { LoadTarget } from '../../engine/session-plan.js';
 import { withRedis } from '../../stack/redis.js';
 import type { ServiceProfile } from '../../stack/service-process.js';
 import { sessionTable } from '../../stack/session-table.js';
 import { type RunningStack, type StackServiceOptions, startStack } from '../../stack/stack.js';
-import type { StackEndpoints } from '../../stack/stack-state.js';
+import type { StackEndpoints, StackProcessRecord } from '../../stack/stack-state.js';
 
 /** The service an incident runs against: a profile, and single naive switches over it. */
 export interface ServiceChoice {
@@ -23,6 +24,8 @@ export interface StackForIncidents {
 
 /** The embedded stack `gameday run` starts: shared by incidents run one after another, and stopped by its owner. */
 export interface RunStack extends StackForIncidents {
+  /** The parts it started (kept current across restarts), for their CPU (`gameday capacity`). */
+  readonly processes: readonly StackProcessRecord[];
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,14 @@ export interface RunStackSettings {
   javaCommand?: string;
   /** The model's time scale to start with (the first incident's), so it needs no restart. */
   timeScale?: number;
+}
+
+/** Where load goes on a stack: its service, and the carrier proxy in front of it for mobile sessions. */
+export function stackLoadTarget(stack: StackForIncidents): LoadTarget {
+  const service = stack.endpoints.service;
+  if (!service) throw new Error('the stack runs no service to send load to');
+  const carrier = stack.endpoints.toxiproxy?.proxies.carrier;
+  return { http: service.http, ws: service.ws, ...(carrier ? { carrierWs: `ws://${carrier.listen}/v1/ws` } : {}) };
 }
 
 const defaults = { redisMaxmemory: '256mb', redisPolicy: 'volatile-lru', workers: 2, timeScale: 1 } as const;
@@ -82,6 +93,7 @@ export async function startRunStack(settings: RunStackSettings): Promise<RunStac
   return {
     // Kept current by the stack: a restarted fleet or emulator updates it in place.
     endpoints: running.endpoints,
+    processes: running.processes,
     signingSecret,
     async prepare(needs, service) {
       const changes: string[] = [];
