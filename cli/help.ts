@@ -84,7 +84,8 @@ export const listHelp = `Usage:
 
 Lists the incidents \`gameday run\` reproduces, one line each: id, title, the seed document
 it comes from, and its gate (k6 threshold syntax). --json adds the naive switch that brings
-its bug back, its quick scale, its default duration and how its time is compressed.
+its bug back, its quick scale, its default duration, its load shapes, what \`run --suite
+nightly\` runs it at, and how its time is compressed.
 `;
 
 export const runHelp = `Usage:
@@ -101,7 +102,15 @@ restarting only what an incident's settings change (it says so).
 Options:
   --engine builtin|k6        the built-in engine (default), or the k6 on PATH on the bundled
                              scripts (\`npm run build:k6\`); the gates are the same
-  --scale F                  load multiplier (default: each incident's quick scale, see
+  --suite quick|nightly      quick (default; what \`npm run gameday\` runs): each incident at
+                             its quick scale for its own duration. nightly: each held 10x as
+                             long, or as the incident names (\`gameday list --json\`: e.g.
+                             long-session-realtime's full 60-turn sessions), and each worker's
+                             resident memory judged over the run: service_rss_growth_percent
+                             value<10, growth after the worker's first 60 s (a leak gate).
+                             With one incident: that incident's suite settings. --scale,
+                             --duration and --shape override the suite's
+  --scale F                  load multiplier (default: each incident's scale in the suite, see
                              \`gameday list --json\`; 1 is the incident as it happened)
   --duration D               run length, e.g. 90s, 5m (default: the incident's own)
   --profile hardened|naive   naive switches every incident's original bug back on

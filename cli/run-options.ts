@@ -5,6 +5,7 @@ import { CliError, cliErrors } from './errors.js';
 import { faultNames, type Incident } from '../scenarios/incident.js';
 import { incidents } from '../scenarios/index.js';
 import type { RunEngine, RunProfile } from '../scenarios/run/run-incident.js';
+import { suites, type Suite } from '../scenarios/run/suite-settings.js';
 import { targetFromUrl } from '../scenarios/run/target-check.js';
 import type { LoadTarget } from '../engine/session-plan.js';
 
@@ -29,6 +30,7 @@ export const runFlags: FlagSpec = {
   engine: { type: 'string' },
   scale: { type: 'string' },
   duration: { type: 'string' },
+  suite: { type: 'string' },
   profile: { type: 'string' },
   naive: { type: 'string' },
   target: { type: 'string' },
@@ -48,6 +50,8 @@ export interface RunRequest {
   scale: number | null;
   /** Null: each incident's own duration at its scale. */
   durationMs: number | null;
+  /** --suite: what each incident runs at where --scale, --duration and --shape leave it open (default quick). */
+  suite: Suite;
   profile: RunProfile;
   naive: string[];
   target: LoadTarget | null;
@@ -105,6 +109,7 @@ export function runRequestFromArgs(parsed: ParsedCommand, config: CliConfig): Ru
     engine: choiceFlag(values, 'engine', ['builtin', 'k6'] as const, 'builtin'),
     scale: values.scale === undefined ? null : numberFlag(values, 'scale', 1, { min: 0.0001, max: 100 }),
     durationMs,
+    suite: choiceFlag(values, 'suite', suites, 'quick'),
     profile,
     naive,
     target,

@@ -3,7 +3,10 @@
  * second by the stack sampler, must not grow by 10 % or more over the run once warmed up. A
  * worker's first minute is left out (V8 grows its heap, compiles and fills its pools there, which
  * is not a leak); a worker the fleet started during the run (task-kill's replacements) warms up
- * from its own first sample. Judged like the audit's counters: a measured value and a threshold.
+ * from its own first sample. Growth is read off the least-squares line through what is left, not
+ * from two samples: a worker's RSS swings by 10-25 % with each major GC (measured on
+ * long-session-realtime: 152 MiB, then 112 MiB ten seconds later), while a leak is a trend.
+ * Judged like the audit's counters: a measured value and a threshold.
  */
 import { readFile } from 'node:fs/promises';
 import { readFleetStatus } from '../../stack/service-process.js';
@@ -18,11 +21,11 @@ const seriesPid = /^service_worker_rss_bytes\{pid:(\d+)\}$/;
 export interface RssGrowthOptions {
   /** Left out at the start of each worker's samples. */
   warmUpMs: number;
-  /** The start and the end of what is judged are each the median over this span, so one GC's sawtooth does not decide. */
-  edgeMs: number;
+  /** A worker sampled for less than this after its warm-up is not judged: one or two GC cycles make no trend. */
+  minJudgedMs: number;
 }
 
-export const leakGateDefaults: RssGrowthOptions = { warmUpMs: 60_000, edgeMs: 20_000 };
+export const leakGateDefaults: RssGrowthOptions = { warmUpMs: 60_000, minJudgedMs: 120_000 };
 
 export interface WorkerGrowth { pid: number; fromBytes: number; toBytes: number; percent: number }
 
@@ -52,23 +55,22 @@ export function fleetWorkerPids(endpoints: StackEndpoints): () => number[] {
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] as number : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
-/** One worker's growth from the start of its judged span to its end, or null when the span is too short. */
+/** One worker's growth along the least-squares line from its judged span's start to its end; null when the span is too short. */
 function workerGrowth(points: ReadonlyArray<readonly [number, number]>, options: RssGrowthOptions): Omit<WorkerGrowth, 'pid'> | null {
   const first = points[0];
   if (!first) return null;
   const judged = points.filter(([t]) => t >= first[0] + options.warmUpMs);
   const start = judged[0]?.[0];
   const end = judged.at(-1)?.[0];
-  if (start === undefined || end === undefined || end - start < 2 * options.edgeMs) return null;
-  const fromBytes = median(judged.filter(([t]) => t <= start + options.edgeMs).map(([, bytes]) => bytes));
-  const toBytes = median(judged.filter(([t]) => t >= end - options.edgeMs).map(([, bytes]) => bytes));
-  return { fromBytes, toBytes, percent: ((toBytes - fromBytes) / fromBytes) * 100 };
+  if (start === undefined || end === undefined || end - start < options.minJudgedMs) return null;
+  const meanT = judged.reduce((sum, [t]) => sum + t, 0) / judged.length;
+  const meanBytes = judged.reduce((sum, [, bytes]) => sum + bytes, 0) / judged.length;
+  const covariance = judged.reduce((sum, [t, bytes]) => sum + (t - meanT) * (bytes - meanBytes), 0);
+  const variance = judged.reduce((sum, [t]) => sum + (t - meanT) ** 2, 0);
+  const slope = covariance / variance;
+  const fromBytes = meanBytes + slope * (start - meanT);
+  const toBytes = meanBytes + slope * (end - meanT);
+  return { fromBytes: Math.round(fromBytes), toBytes: Math.round(toBytes), percent: ((toBytes - fromBytes) / fromBytes) * 100 };
 }
 
 /** Pure: the growth of every worker sampled long enough after its warm-up; the gate takes the worst. */
@@ -83,12 +85,12 @@ export function rssGrowth(series: Readonly<Record<string, ReadonlyArray<readonly
     if (growth) workers.push({ pid: Number(pid), ...growth });
   }
   if (workers.length === 0) {
-    const needS = (options.warmUpMs + 2 * options.edgeMs) / 1_000;
+    const needS = (options.warmUpMs + options.minJudgedMs) / 1_000;
     return {
       percent: null, workers,
       reason: sampled === 0
         ? 'no worker\'s resident memory was sampled (the workers\' /proc is not readable from here)'
-        : `no worker was sampled for ${needS} s (a ${options.warmUpMs / 1_000} s warm-up, then ${2 * options.edgeMs / 1_000} s to compare); run longer (--duration) to judge memory growth`,
+        : `no worker was sampled for ${needS} s (a ${options.warmUpMs / 1_000} s warm-up, then ${options.minJudgedMs / 1_000} s to judge); run longer (--duration) to judge memory growth`,
     };
   }
   return { percent: Math.max(...workers.map((worker) => worker.percent)), workers, reason: null };
