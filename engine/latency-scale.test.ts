@@ -39,7 +39,7 @@ describe('time compression never changes what a latency gate means', () => {
     expect(judged.chat_turn_duration).toEqual(['max<=200']);
     expect(scaled.map((each) => each.metric)).toEqual(['chat_turn_duration']);
     expect(unjudged).toEqual([{ metric: 'chat_ttft', expression: 'p(95)<3000', reason: expect.stringMatching(
-      new RegExp(`time-scale 0.02, so p\\(95\\)<3000 ms real would be <60 ms, under the ${smallestJudgedLatencyMs} ms .*long-session-realtime judges it at real time`)) }]);
+      new RegExp(`time-scale 0.02, so p\\(95\\)<3000 ms real would be <60 ms, under the ${smallestJudgedLatencyMs} ms .*long-session-realtime judges it at real time`)), timeScale: 0.02 }]);
   });
 
   it('refuses a time scale that is not a positive number', () => {

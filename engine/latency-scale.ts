@@ -22,7 +22,7 @@ export interface ScaledThresholds {
   judged: Record<string, ThresholdSpec[]>;
   scaled: RealTimeThreshold[];
   /** Latency thresholds this time scale cannot judge, and why. */
-  unjudged: Array<{ metric: string; expression: string; reason: string }>;
+  unjudged: Array<{ metric: string; expression: string; reason: string; timeScale: number }>;
 }
 
 const expressionOf = (spec: ThresholdSpec) => (typeof spec === 'string' ? spec : spec.threshold);
@@ -66,7 +66,7 @@ export function scaleLatencyThresholds(thresholds: Record<string, ThresholdSpec[
         const elsewhere = realTimeLane ? `; ${realTimeLane} judges it at real time` : '';
         const reason = `the model runs at time-scale ${timeScale}, so ${expression} ms real would be ${operator}${judgedMs} ms, under the `
           + `${smallestJudgedLatencyMs} ms the service and the generator add whatever the model does: latency is not judged here${elsewhere}`;
-        if (!result.unjudged.some((entry) => entry.metric === metric && entry.expression === expression)) result.unjudged.push({ metric, expression, reason });
+        if (!result.unjudged.some((entry) => entry.metric === metric && entry.expression === expression)) result.unjudged.push({ metric, expression, reason, timeScale });
         continue;
       }
       const judged = `${aggregation}${operator}${judgedMs}`;

@@ -83,4 +83,9 @@ export interface Incident {
   gateThatMatters: string[];
   /** The scale `npm run gameday` and the proof tests run at, with defaultDurationMs. */
   quickScale: number;
+  /**
+   * Where the proof tests, two lanes side by side on one machine, run lighter than the quick
+   * run: steady-1m-day's quick plateau is the mission's whole rate for 2 minutes.
+   */
+  proof?: { scale?: number; durationMs?: number };
 }

@@ -59,6 +59,8 @@ export interface NotEvaluated {
   metric: string;
   expression: string;
   reason: string;
+  /** Set where the model's time scale is why (a latency threshold too small to judge there). */
+  timeScale?: number;
 }
 
 export interface IncidentOutcome {
