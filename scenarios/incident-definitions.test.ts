@@ -6,7 +6,7 @@ import { parseDuration, parseThreshold } from '../engine/thresholds.js';
 import { loadServiceConfig, naiveSwitches } from '../service/config.js';
 import { redisConfig, redisEvictionPolicies } from '../stack/redis-config.js';
 import { incidents } from './index.js';
-import { incidentIds } from './incident.js';
+import { type Incident, incidentIds } from './incident.js';
 import { k6Thresholds } from './k6/lib/k6-options.js';
 import { latencyAboveSloFault } from './steady-1m-day.js';
 
@@ -93,6 +93,16 @@ describe('the incidents', () => {
       });
     });
   }
+
+  it('names a real-time lane only where one exists: an incident with the model at real speed and the same latency gate', () => {
+    for (const incident of all.filter((each) => each.realTimeLane !== undefined)) {
+      const lane = incidents.get(incident.realTimeLane as Incident['id']);
+      expect(lane, incident.id).toBeDefined();
+      expect(lane?.stack.timeScale ?? 1).toBe(1);
+      expect(lane?.thresholds.chat_ttft).toEqual(incident.thresholds.chat_ttft);
+    }
+    expect(incidents.get('long-session')?.realTimeLane).toBe('long-session-realtime');
+  });
 
   it('steady-1m-day\'s proof fault slows the model past the SLO through the bedrock fault', () => {
     const step = latencyAboveSloFault(30_000);

@@ -45,6 +45,8 @@ export const longSession: Incident = {
     ...longSessionGates,
     chat_ttft: ['p(95)<3000'],
   },
+  // At time-scale 0.02 the 3 s gate would judge 60 ms, the path's own costs, not the model.
+  realTimeLane: 'long-session-realtime',
   // Unbounded input trips by turn 3; "Input is too long" only near turn 50, which a loaded
   // machine may not reach within the run, so the proof does not rely on it.
   gateThatMatters: ['llm_input_tokens_per_turn'],
