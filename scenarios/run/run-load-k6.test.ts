@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { incidents } from '../index.js';
 import { runIncident } from './run-incident.js';
-import { runK6Load } from './run-load-k6.js';
+import { k6WholeRunNote, runK6Load } from './run-load-k6.js';
+import { judgeEvidence } from '../../engine/load-evidence.js';
 import { startRunStack } from './run-stack.js';
 import { inheritedEnv } from '../../test/config.js';
 
@@ -96,6 +97,40 @@ describe('the k6 engine (against a stand-in k6)', () => {
     });
     const { results } = load.judge(jpEmoji.thresholds, {}, {});
     expect(results.every((result) => !result.ok && result.note === 'the k6 summary has no verdict for it')).toBe(true);
+  });
+
+  it('passes the shape and the time scale, judges the plateau\'s offered load from the script\'s own count, and says the windows are the built-in engine\'s', async () => {
+    const steady = incidents.get('steady-1m-day')!;
+    const scripts = tempDir();
+    writeFileSync(join(scripts, 'steady-1m-day.js'), '// the bundle');
+    const short = (count: number) => ({
+      ...k6Summary,
+      metrics: {
+        chat_messages: { type: 'counter', contains: 'default', values: { count: 3_000, rate: 20 }, thresholds: { 'count>0': { ok: true } } },
+        chat_ttft: { ...k6Summary.metrics.chat_ttft, thresholds: { 'p(95)<3000': { ok: true } } },
+        chat_errors: { type: 'rate', contains: 'default', values: { rate: 0.001, passes: 3, fails: 2_997 }, thresholds: { 'rate<0.01': { ok: true } } },
+        chat_plateau_messages: { type: 'counter', contains: 'default', values: { count, rate: 10 } },
+      },
+    });
+    const options = {
+      incident: steady, profile: 'hardened', scale: 1, durationMs: 60_000, shape: 'peak', timeScale: 1, seed: 1, runDir: tempDir(), scriptDir: scripts,
+      target: { http: 'http://127.0.0.1:1', ws: 'ws://127.0.0.1:1/v1/ws' }, signal: new AbortController().signal,
+    };
+    const held = standInK6(short(1_500), 0);
+    const load = await runK6Load({ ...options, childEnv: held.env });
+    expect(JSON.parse(readFileSync(held.argsFile, 'utf8'))).toEqual(expect.arrayContaining(['SHAPE=peak', 'TIME_SCALE=1']));
+    // The plan offers the 21:00 rate on the plateau (36-80 s): about 34.7 msg/s for 44 s.
+    expect(load.offered?.plateauOffered).toBeGreaterThan(1_450);
+    expect(load.offered?.plateauOffered).toBeLessThan(1_600);
+    expect(load.offered?.plateauAchieved).toBe(1_500);
+    expect(judgeEvidence(load.offered, null).ok).toBe(true);
+    const { results } = load.judge(steady.thresholds, {}, {});
+    expect(results.find((result) => result.metric === 'chat_ttft')).toMatchObject({ ok: true, note: k6WholeRunNote });
+    expect(results.find((result) => result.metric === 'chat_errors')).toMatchObject({ ok: true, note: k6WholeRunNote });
+
+    const starved = standInK6(short(900), 0);
+    const notOffered = await runK6Load({ ...options, childEnv: starved.env });
+    expect(judgeEvidence(notOffered.offered, null).reasons[0]).toMatch(/^the plateau achieved 900 of the \d+ messages offered/);
   });
 
   it('refuses clearly: no k6 on PATH, no bundled script, a k6 that fails', async () => {

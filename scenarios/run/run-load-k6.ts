@@ -58,6 +58,8 @@ function only(thresholds: Record<string, ThresholdSpec[]>, metrics: string[]): R
 }
 
 const expressionOf = (spec: ThresholdSpec) => (typeof spec === 'string' ? spec : spec.threshold);
+/** k6 judges a threshold over the whole run (k6 #1136): what the built-in engine checks per window or over the plateau, k6 judges once. */
+export const k6WholeRunNote = 'judged by k6 over the whole run: the per-window and plateau checks are the built-in engine\'s';
 
 /**
  * k6 has no per-window counts: the offered windows come from the plan, and what was achieved on
@@ -121,9 +123,12 @@ export async function runK6Load(options: K6LoadOptions): Promise<LoadRun> {
       const fromCounters = evaluateThresholds(measured.snapshot(), only(thresholds, counted));
       // k6 judges over the whole run only, so a windowed threshold and its whole-run form are one verdict there.
       const fromK6 = Object.entries(thresholds).filter(([metric]) => !counted.includes(metric)).flatMap(([metric, specs]) =>
-        [...new Set(specs.map(expressionOf))].map((expression): ThresholdResult =>
-          summary.gameday.thresholds.find((result) => result.metric === metric && result.expression === expression)
-            ?? { metric, expression, ok: false, observed: null, note: 'the k6 summary has no verdict for it' }));
+        [...new Set(specs.map(expressionOf))].map((expression): ThresholdResult => {
+          const verdict = summary.gameday.thresholds.find((result) => result.metric === metric && result.expression === expression)
+            ?? { metric, expression, ok: false, observed: null, note: 'the k6 summary has no verdict for it' };
+          const beyondK6 = specs.filter((spec) => typeof spec !== 'string' && expressionOf(spec) === expression && (spec.window || spec.during));
+          return beyondK6.length > 0 && !verdict.note ? { ...verdict, note: k6WholeRunNote } : verdict;
+        }));
       const results = [...fromK6, ...fromCounters];
       summary.gameday.thresholds = results;
       return { results, summary };
