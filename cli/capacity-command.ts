@@ -26,6 +26,10 @@ export async function capacityCommand(args: string[], config: CliConfig): Promis
   const rates = request.rates;
   say(`capacity ${request.runId}: ${request.incident.id}, steps ${rates[0]}…${rates.at(-1)} msg/s (${rates.length} at most), `
     + `${request.holdMs / 1000} s each; results in ${request.outDir}`);
+  if (request.warmupMs < request.sessionMs) {
+    say(`NOTE: --warmup ${request.warmupMs / 1000} s is shorter than one session length (${Math.round(request.sessionMs / 1000)} s): the sessions' later turns `
+      + 'lag their schedule in the first windows, so achieved reads low there');
+  }
 
   const controller = new AbortController();
   const interrupt = () => {

@@ -15,7 +15,7 @@ import type { LoadTarget } from '../engine/session-plan.js';
 export const capacityCliErrors = {
   generatorBound: (rate: number, reason: string, held: number | null) =>
     new CliError('GAMEDAY_ERR_CAPACITY_GENERATOR_BOUND',
-      `the load generator saturated at the ${rate} msg/s step (${reason}), so that step measured the generator, not the service, and is not the knee. `
+      `the ${rate} msg/s step is not evidence: ${reason}. That step measured the generator, not the service, so it is not the knee. `
       + `${held === null ? 'No step held before it.' : `The service held every gate up to ${held} msg/s.`} Measure higher rates from a generator with `
       + 'headroom (another machine, with --target), or leave this machine quieter; capacity.json and the report keep what was measured.'),
 };
@@ -42,6 +42,8 @@ export interface CapacityRequest {
   rates: number[];
   holdMs: number;
   warmupMs: number;
+  /** One session length of the incident's plans at real speed: the default warm-up. */
+  sessionMs: number;
   workers: number;
   quotas: QuotaOverrides;
   target: LoadTarget | null;
@@ -80,7 +82,8 @@ export function capacityRequestFromArgs(parsed: ParsedCommand, config: CliConfig
   if (max < from) throw cliErrors.usage(`--max (${max}) must be at least --from (${from})`);
   const seed = numberFlag(values, 'seed', 1, { min: 0, max: 2 ** 31 - 1, integer: true });
   const holdMs = durationFlag(values, 'hold', 60_000);
-  const warmupMs = values.warmup === undefined ? planStats(incident.session, seed).meanSessionMs : durationFlag(values, 'warmup', 0);
+  const sessionMs = planStats(incident.session, seed).meanSessionMs;
+  const warmupMs = values.warmup === undefined ? sessionMs : durationFlag(values, 'warmup', 0);
   // The gates are judged on whole 10 s windows past the warm-up: a hold must leave at least one.
   const needed = Math.ceil(warmupMs / windowMs) * windowMs + windowMs;
   if (holdMs < needed) {
@@ -97,7 +100,7 @@ export function capacityRequestFromArgs(parsed: ParsedCommand, config: CliConfig
   }
   const runId = newRunId();
   return {
-    incident, rates: stepRates(from, step, max), holdMs, warmupMs, quotas, target, runId, seed,
+    incident, rates: stepRates(from, step, max), holdMs, warmupMs, sessionMs, quotas, target, runId, seed,
     workers: numberFlag(values, 'workers', 2, { min: 1, max: 64, integer: true }),
     outDir: resolve(stringFlag(values, 'out') ?? join(config.repoRoot, 'reports', 'runs', runId)),
     json: values.json === true,
