@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { cliErrors } from './errors.js';
+import { targetFromUrl } from '../scenarios/run/target-check.js';
+import type { LoadTarget } from '../engine/session-plan.js';
 
 export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -73,4 +75,14 @@ export function durationFlag(values: ParsedCommand['values'], name: string, fall
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(raw);
   if (!match) throw cliErrors.usage(`--${name} must be a duration like 500ms, 30s, 15m or 1h, not "${raw}"`);
   return Number(match[1]) * (durationUnits[match[2] as string] as number);
+}
+
+/** --target: a deployment's base URL (http or https), as the load's REST and WebSocket addresses; null when absent. */
+export function targetFlag(values: ParsedCommand['values']): LoadTarget | null {
+  const raw = stringFlag(values, 'target');
+  if (raw === undefined) return null;
+  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+    throw cliErrors.usage(`--target must be the service's base URL such as http://127.0.0.1:8080 or https://chat.example.com, not "${raw}"`);
+  }
+  return targetFromUrl(raw);
 }

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { durationFlag, type FlagSpec, numberFlag, type ParsedCommand, stringFlag } from './args.js';
+import { durationFlag, type FlagSpec, numberFlag, type ParsedCommand, stringFlag, targetFlag } from './args.js';
 import type { CliConfig } from './config.js';
 import { CliError, cliErrors } from './errors.js';
 import { newRunId, runCliErrors } from './run-options.js';
@@ -8,7 +8,6 @@ import { incidents } from '../scenarios/index.js';
 import type { QuotaOverrides } from '../scenarios/run/capacity-file.js';
 import { stepRates } from '../scenarios/run/capacity-judge.js';
 import { planStats } from '../scenarios/run/capacity-step.js';
-import { targetFromUrl } from '../scenarios/run/target-check.js';
 import type { LoadTarget } from '../engine/session-plan.js';
 
 /** Errors only `gameday capacity` raises (stable codes, messages that say what to do). */
@@ -58,15 +57,6 @@ const windowMs = 10_000;
 
 function quotaFlag(values: ParsedCommand['values'], name: string): number | undefined {
   return values[name] === undefined ? undefined : numberFlag(values, name, 0, { min: 1, max: 1_000_000, integer: true });
-}
-
-function targetFlag(values: ParsedCommand['values']): LoadTarget | null {
-  const raw = stringFlag(values, 'target');
-  if (raw === undefined) return null;
-  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
-    throw cliErrors.usage(`--target must be the service's base URL such as http://127.0.0.1:8080 or https://chat.example.com, not "${raw}"`);
-  }
-  return targetFromUrl(raw);
 }
 
 /** Turns `gameday capacity` arguments into a request; every bad value is a usage error naming its flag. */
