@@ -29,7 +29,7 @@ function notesOf(a: CapacityFile, b: CapacityFile): string[] {
   const notes: string[] = [];
   const fields: Array<[string, (file: CapacityFile) => unknown]> = [
     ['incident', (file) => file.incident], ['target', (file) => file.target], ['seed', (file) => file.seed],
-    ['hold', (file) => `${file.settings.holdMs / 1000} s`], ['warm-up', (file) => `${file.settings.warmupMs / 1000} s`],
+    ['hold', (file) => `${file.settings.holdMs / 1000} s`], ['warm-up', (file) => `${Math.round(file.settings.warmupMs / 100) / 10} s`],
     ['steps', (file) => file.settings.rates.join(', ')], ['workers', (file) => file.settings.workers], ['quotas', (file) => JSON.stringify(file.settings.quotas)],
   ];
   const differ = fields.filter(([, of]) => JSON.stringify(of(a)) !== JSON.stringify(of(b))).map(([name, of]) => `${name} ${String(of(a))} → ${String(of(b))}`);
