@@ -82,7 +82,7 @@ export function latencyAboveSloFault(durationMs: number): FaultStep {
 
 export const steady1mDay: Incident = {
   id: 'steady-1m-day',
-  title: '1M messages a day on the JST diurnal curve',
+  title: 'The 21:00 JST peak of 1M messages a day, held at real time',
   seed: '000/004 MangaAssist target: a useful answer in under 3 s at 1M messages/day (evening peak 19-22 JST, seed 004 s1)',
   description: 'The mission\'s SLO at the mission\'s rate: the JST evening peak of 1M messages a day (3.0 x 11.57 msg/s '
     + 'at 21:00) held as a plateau, as open-model session arrivals (turns within a session a closed loop with think '
