@@ -112,7 +112,13 @@ Options:
                              --duration and --shape override the suite's
   --scale F                  load multiplier (default: each incident's scale in the suite, see
                              \`gameday list --json\`; 1 is the incident as it happened)
-  --duration D               run length, e.g. 90s, 5m (default: the incident's own)
+  --duration D               run length, e.g. 90s, 5m (default: the incident's own); for a
+                             shape with a plateau, the plateau's length
+  --shape NAME               one incident's load shape: steady-1m-day peak (default: a ramp to
+                             the 21:00 rate, 34.7 msg/s x scale, then a plateau) or day (the
+                             whole JST day compressed into the duration); long-session-realtime
+                             20-turn (default) or 60-turn sessions
+  --plateau D                how long the peak plateau is held (default 2m); as --duration
   --profile hardened|naive   naive switches every incident's original bug back on
   --naive LIST               only these naive switches (implies --profile naive)
   --target URL               send the load to a deployment we did not start (health-checked
@@ -124,7 +130,19 @@ Options:
   --seed N                   seed of the load and the emulator, for replayable runs (default 1)
   --json                     print the outcomes as JSON
 
-Exit codes (k6's): 0 every gate held, 99 a gate failed, 1 the harness failed.
+Time compression: where an incident runs the model faster than real time (time-scale s < 1),
+each latency threshold of T ms is judged as T x s on what was measured, and the table says both
+("p(95)<3000 ms real = <600 ms at time-scale 0.2"); where T x s would be under 200 ms, latency
+is not judged there and the run says which lane judges it at real time. Against a --target the
+model runs at its own speed and thresholds are judged as written.
+
+Evidence: a run must offer the load it claims. Where the load holds a plateau, the messages
+achieved there (sent, or turned away by the service) must be at least 95 % of what the plan
+offered; and the load generator must not be saturated. A run that is not evidence exits 1 with
+a NOT EVIDENCE line, whatever its gates said.
+
+Exit codes (k6's): 0 every gate held, 99 a gate failed, 1 the harness failed or the run is not
+evidence.
 `;
 
 export const capacityHelp = `Usage:

@@ -30,6 +30,8 @@ export const runFlags: FlagSpec = {
   engine: { type: 'string' },
   scale: { type: 'string' },
   duration: { type: 'string' },
+  shape: { type: 'string' },
+  plateau: { type: 'string' },
   suite: { type: 'string' },
   profile: { type: 'string' },
   naive: { type: 'string' },
@@ -50,6 +52,8 @@ export interface RunRequest {
   scale: number | null;
   /** Null: each incident's own duration at its scale. */
   durationMs: number | null;
+  /** --shape: one of the (single) incident's load shapes; null: its default. */
+  shape: string | null;
   /** --suite: what each incident runs at where --scale, --duration and --shape leave it open (default quick). */
   suite: Suite;
   profile: RunProfile;
@@ -80,6 +84,33 @@ function targetFlag(values: ParsedCommand['values']): LoadTarget | null {
   return targetFromUrl(raw);
 }
 
+/** --shape: only for one incident that has shapes, and one of them. */
+function shapeFlag(values: ParsedCommand['values'], incident: Incident | null): string | null {
+  const shape = stringFlag(values, 'shape');
+  if (shape === undefined) return null;
+  if (!incident) throw cliErrors.usage('--shape goes with one incident (see `gameday list`), not all');
+  const shapes = Object.keys(incident.shapes ?? {});
+  if (shapes.length === 0) throw cliErrors.usage(`${incident.id} has one load shape; --shape is for ${shapedIncidents().join(', ')}`);
+  if (!shapes.includes(shape)) throw cliErrors.usage(`--shape for ${incident.id} is one of ${shapes.join(', ')}, not "${shape}"`);
+  return shape;
+}
+
+const shapedIncidents = () => [...incidents.values()].filter((each) => each.shapes).map((each) => each.id);
+
+/** --duration, or --plateau where the shape holds a plateau (steady-1m-day --shape peak): the same length, named for what it is. */
+function durationOrPlateau(values: ParsedCommand['values'], incident: Incident | null, shape: string | null): number | null {
+  const name = values.plateau !== undefined ? 'plateau' : 'duration';
+  if (values.plateau !== undefined && values.duration !== undefined) throw cliErrors.usage('give --plateau or --duration, not both: with a plateau they are the same length');
+  if (values.plateau !== undefined) {
+    const plateaued = incident?.load(incident.quickScale, incident.defaultDurationMs, shape ?? undefined).plateau;
+    if (!incident || !plateaued) throw cliErrors.usage('--plateau is for a load shape with a plateau (steady-1m-day --shape peak); elsewhere use --duration');
+  }
+  if (values[name] === undefined) return null;
+  const ms = durationFlag(values, name, 0);
+  if (ms < 1_000) throw cliErrors.usage(`--${name} must be at least 1s, not "${stringFlag(values, name)}"`);
+  return ms;
+}
+
 /** Turns `gameday run` arguments into a request; every bad value is a usage error naming its flag. */
 export function runRequestFromArgs(parsed: ParsedCommand, config: CliConfig): RunRequest {
   const { values, positionals } = parsed;
@@ -92,8 +123,8 @@ export function runRequestFromArgs(parsed: ParsedCommand, config: CliConfig): Ru
   const naive = (stringFlag(values, 'naive') ?? '').split(',').map((part) => part.trim()).filter(Boolean);
   const profile = choiceFlag(values, 'profile', ['hardened', 'naive'] as const, naive.length > 0 ? 'naive' : 'hardened');
   if (profile === 'hardened' && naive.length > 0) throw cliErrors.usage('--naive switches bugs back on; it goes with --profile naive (or alone), not --profile hardened');
-  const durationMs = values.duration === undefined ? null : durationFlag(values, 'duration', 0);
-  if (durationMs !== null && durationMs < 1_000) throw cliErrors.usage(`--duration must be at least 1s, not "${stringFlag(values, 'duration')}"`);
+  const shape = shapeFlag(values, all ? null : (incident as Incident));
+  const durationMs = durationOrPlateau(values, all ? null : (incident as Incident), shape);
   const runId = newRunId();
   const target = targetFlag(values);
   const skipFaults = values['skip-faults'] === true;
@@ -109,6 +140,7 @@ export function runRequestFromArgs(parsed: ParsedCommand, config: CliConfig): Ru
     engine: choiceFlag(values, 'engine', ['builtin', 'k6'] as const, 'builtin'),
     scale: values.scale === undefined ? null : numberFlag(values, 'scale', 1, { min: 0.0001, max: 100 }),
     durationMs,
+    shape,
     suite: choiceFlag(values, 'suite', suites, 'quick'),
     profile,
     naive,
