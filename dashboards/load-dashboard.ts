@@ -57,8 +57,12 @@ const load = {
     }),
     timeSeries({
       title: 'Messages and sessions per second', unit: units.count, width: 8,
-      description: 'chat_messages and k6 iterations (one iteration is one session) per second.',
-      queries: [{ expr: perSecond('chat_messages'), legend: 'messages' }, { expr: perSecond('iterations'), legend: 'sessions' }],
+      description: 'chat_messages and k6 iterations (one iteration is one session) per second; chat_turns_forfeited: turns a '
+        + 'session never sent because the service ended it (offered, and turned away).',
+      queries: [
+        { expr: perSecond('chat_messages'), legend: 'messages' }, { expr: perSecond('iterations'), legend: 'sessions' },
+        { expr: perSecond('chat_turns_forfeited'), legend: 'forfeited turns' },
+      ],
     }),
     timeSeries({
       title: 'Dropped iterations per second', unit: units.count, width: 8,

@@ -21,7 +21,8 @@ export function k6Scenario(shape: LoadShape): K6Scenario {
   const vus = {
     preAllocatedVUs: Math.max(1, Math.ceil(shape.maxConcurrentSessions / 2)),
     maxVUs: shape.maxConcurrentSessions,
-    gracefulStop,
+    // As the built-in engine: a shape whose sessions outlast 30 s (a real-time lane) names its own.
+    gracefulStop: shape.gracefulStopMs === undefined ? gracefulStop : duration(shape.gracefulStopMs),
   };
   const arrivals: Arrivals = shape.arrivals;
   if (arrivals.kind === 'constant') {

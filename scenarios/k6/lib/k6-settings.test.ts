@@ -48,3 +48,14 @@ describe('what a k6 script counts on its plateau', () => {
     expect(recorded).toHaveLength(7);
   });
 });
+
+describe('a k6 scenario lets sessions finish as the built-in engine does', () => {
+  it('gives a real-time lane its own graceful stop, and the rest k6\'s 30 s', () => {
+    const scenario = (id: IncidentId) => Object.values(k6Options(incident(id), settingsFromEnv(incident(id), {})).scenarios)[0] as { gracefulStop: string };
+    const lane = incident('long-session-realtime');
+    const laneStop = lane.load(lane.quickScale, lane.defaultDurationMs).gracefulStopMs;
+    expect(laneStop).toBeGreaterThan(30_000);
+    expect(scenario('long-session-realtime').gracefulStop).toBe(`${laneStop}ms`);
+    expect(scenario('jp-emoji').gracefulStop).toBe('30s');
+  });
+});
