@@ -68,7 +68,12 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const sessionsSignal = AbortSignal.any([stop.signal, AbortSignal.timeout(totalMs + (options.gracefulStopMs ?? 30_000))]);
+  // Not AbortSignal.timeout: AbortSignal.any holds its sources weakly on Node 20, so a timeout
+  // signal nothing else keeps is garbage-collected and never fires (sessions then ran past
+  // gracefulStop). A timer of our own, cleared at the end, cuts them.
+  const graceful = new AbortController();
+  const gracefulTimer = setTimeout(() => graceful.abort(), totalMs + (options.gracefulStopMs ?? 30_000));
+  const sessionsSignal = AbortSignal.any([stop.signal, graceful.signal]);
   // Every open session listens for the stop: thousands of listeners are expected, not a leak.
   setMaxListeners(0, sessionsSignal);
   const sink = new CountingSink(metrics);
@@ -119,6 +124,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       },
     });
   } finally {
+    clearTimeout(gracefulTimer);
     if (ticker) clearInterval(ticker);
     clearInterval(socketSampler);
     sampleSockets();
