@@ -31,9 +31,10 @@ function step(rate: number, how: 'held' | 'broken' | 'saturated' = 'held'): Capa
 }
 
 function capacityFolder(runId: string, steps: CapacityStep[]): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'gameday-capacity-report-')), runId);
-  dirs.push(dir);
-  mkdirSync(dir, { recursive: true });
+  const parent = mkdtempSync(join(tmpdir(), 'gameday-capacity-report-'));
+  dirs.push(parent);
+  const dir = join(parent, runId);
+  mkdirSync(dir);
   const last = steps.at(-1) as CapacityStep;
   const file: CapacityFile = {
     format: CAPACITY_FORMAT, runId, incident: 'steady-1m-day', title: 'steady', target: 'embedded stack', seed: 1, startedAt: 0, endedAt: 100_000, finished: true,
