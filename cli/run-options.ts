@@ -1,12 +1,11 @@
 import { join, resolve } from 'node:path';
-import { choiceFlag, durationFlag, type FlagSpec, numberFlag, type ParsedCommand, stringFlag } from './args.js';
+import { choiceFlag, durationFlag, type FlagSpec, numberFlag, type ParsedCommand, stringFlag, targetFlag } from './args.js';
 import type { CliConfig } from './config.js';
 import { CliError, cliErrors } from './errors.js';
 import { faultNames, type Incident } from '../scenarios/incident.js';
 import { incidents } from '../scenarios/index.js';
 import type { RunEngine, RunProfile } from '../scenarios/run/run-incident.js';
 import { suites, type Suite } from '../scenarios/run/suite-settings.js';
-import { targetFromUrl } from '../scenarios/run/target-check.js';
 import type { LoadTarget } from '../engine/session-plan.js';
 
 /** Errors only `gameday run` and `gameday list` raise (stable codes, messages that say what to do). */
@@ -73,15 +72,6 @@ export interface RunRequest {
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
-}
-
-function targetFlag(values: ParsedCommand['values']): LoadTarget | null {
-  const raw = stringFlag(values, 'target');
-  if (raw === undefined) return null;
-  if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
-    throw cliErrors.usage(`--target must be the service's base URL such as http://127.0.0.1:8080 or https://chat.example.com, not "${raw}"`);
-  }
-  return targetFromUrl(raw);
 }
 
 /** --shape: only for one incident that has shapes, and one of them. */

@@ -5,7 +5,7 @@ import { faultMethod, faultTargetsFor, runFaultTimeline } from './fault-timeline
 import { startStackSampler } from './stack-sampler.js';
 import { fleetWorkerPids, leakGate } from './worker-memory.js';
 import { runErrors } from './run-errors.js';
-import { type RunStack, type ServiceChoice, type StackForIncidents, startRunStack } from './run-stack.js';
+import { type RunStack, type ServiceChoice, type StackForIncidents, stackLoadTarget, startRunStack } from './run-stack.js';
 import { runBuiltinLoad, type LoadRun } from './run-load-builtin.js';
 import { k6Version, runK6Load } from './run-load-k6.js';
 import { checkTarget } from './target-check.js';
@@ -111,13 +111,6 @@ function serviceChoice(profile: RunProfile, naive: string[] | undefined): Servic
   return { profile: 'hardened', naive };
 }
 
-function loadTargetOf(stack: StackForIncidents): LoadTarget {
-  const service = stack.endpoints.service;
-  if (!service) throw new Error('the stack runs no service to send load to');
-  const carrier = stack.endpoints.toxiproxy?.proxies.carrier;
-  return { http: service.http, ws: service.ws, ...(carrier ? { carrierWs: `ws://${carrier.listen}/v1/ws` } : {}) };
-}
-
 /** Aborts when the caller's signal does, or when this run gives up on its own (a failed load stops the faults). */
 function linkedController(signal: AbortSignal | undefined): { controller: AbortController; unlink(): void } {
   const controller = new AbortController();
@@ -150,7 +143,7 @@ async function reach(options: RunIncidentOptions, service: ServiceChoice, runDir
   const stack = options.stack ?? (owned as RunStack);
   try {
     for (const line of await stack.prepare(options.incident.stack, service)) say(line);
-    return { target: loadTargetOf(stack), stack, owned };
+    return { target: stackLoadTarget(stack), stack, owned };
   } catch (error) {
     await owned?.stop();
     throw error;
