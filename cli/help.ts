@@ -132,7 +132,7 @@ Options:
 
 Time compression: where an incident runs the model faster than real time (time-scale s < 1),
 each latency threshold of T ms is judged as T x s on what was measured, and the table says both
-("p(95)<3000 ms real = <600 ms at time-scale 0.2"); where T x s would be under 200 ms, latency
+("p(95)<3000 ms real = <1500 ms at time-scale 0.5"); where T x s would be under 200 ms, latency
 is not judged there and the run says which lane judges it at real time. Against a --target the
 model runs at its own speed and thresholds are judged as written.
 

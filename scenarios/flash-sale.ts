@@ -3,7 +3,7 @@ import type { TurnPlan } from '../engine/session-plan.ts';
 import type { FaultStep, Incident } from './incident.ts';
 import { desktopClient, mobileClient } from './kit/client-profiles.ts';
 import { expectTitleAt } from './kit/coreference.ts';
-import { concurrencyCap } from './kit/load-kit.ts';
+import { concurrencyCap, gracefulStopFor } from './kit/load-kit.ts';
 import { listRequest, ordinalAsk, storeQuestions } from './kit/manga-questions.ts';
 import { between, customerIdFor, pick } from './kit/session-kit.ts';
 
@@ -84,7 +84,11 @@ export const flashSale: Incident = {
   stack: { redisMaxmemory: maxmemory, redisPolicy: 'allkeys-lru', timeScale: 0.5 },
   defaultDurationMs: 25_000,
   load(scale, durationMs) {
-    return { arrivals: saleArrivals(scale, durationMs), maxConcurrentSessions: concurrencyCap(saleSessionsPerSecond * scale, sessionMs) };
+    return {
+      arrivals: saleArrivals(scale, durationMs),
+      maxConcurrentSessions: concurrencyCap(saleSessionsPerSecond * scale, sessionMs),
+      gracefulStopMs: gracefulStopFor(sessionMs),
+    };
   },
   session,
   faults(_scale, durationMs) {

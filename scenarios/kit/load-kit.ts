@@ -13,9 +13,18 @@ export function concurrencyCap(peakSessionsPerSecond: number, sessionMs: number)
   return Math.ceil(2 * peakSessionsPerSecond * (sessionMs / 1_000)) + 4;
 }
 
+/**
+ * How long sessions still running after the arrivals may finish: k6's 30 s, or twice a session
+ * where sessions are longer (a naive run's timeouts make them longer still), so the last
+ * arrivals play their whole plan instead of being cut.
+ */
+export function gracefulStopFor(sessionMs: number): number {
+  return Math.max(30_000, 2 * sessionMs);
+}
+
 export function constantSessions(perSecond: number, durationMs: number, sessionMs: number): LoadShape {
   const arrivals: Arrivals = { kind: 'constant', perSecond, durationMs };
-  return { arrivals, maxConcurrentSessions: concurrencyCap(perSecond, sessionMs) };
+  return { arrivals, maxConcurrentSessions: concurrencyCap(perSecond, sessionMs), gracefulStopMs: gracefulStopFor(sessionMs) };
 }
 
 export function peakArrivalRate(arrivals: Arrivals): number {
