@@ -155,7 +155,7 @@ describe('gameday run --target (a deployment it did not start)', () => {
     const result = await run(['run', 'task-kill', '--target', target, '--out', out]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('GAMEDAY_ERR_FAULTS_NEED_STACK: task-kill injects faults (task-kill) into the stack gameday starts');
-    expect(result.stderr).toContain('Against a --target run steady-1m-day, long-session, jp-emoji');
+    expect(result.stderr).toContain('Against a --target run steady-1m-day, long-session, long-session-realtime, jp-emoji');
     expect(existsSync(join(out, 'task-kill-hardened'))).toBe(false);
   });
 

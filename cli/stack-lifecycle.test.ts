@@ -167,7 +167,7 @@ describe('gameday stack', () => {
       expect(await waitUntilNoneUse(stateDir)).toEqual([]);
     });
 
-    it.each([
+    it.concurrent.each([
       [['stack', 'up', '--redis-port', '99999'], '--redis-port must be a port number'],
       [['stack', 'up', '--time-scale', 'fast'], '--time-scale must be a number'],
       [['stack', 'up', '--redis-policy', 'lru'], '--redis-policy must be one of'],

@@ -24,7 +24,7 @@ describe('the gates can fail: steady-1m-day and jp-emoji', () => {
   it.concurrent('steady-1m-day: a plateau that achieved under 95 % of what it offered is not evidence, whatever its gates said', async (context) => {
     const steady = incident('steady-1m-day');
     const starved: Incident = { ...steady, load: (scale, durationMs, shape) => ({ ...steady.load(scale, durationMs, shape), maxConcurrentSessions: 1 }), proof: { ...steady.proof, durationMs: 30_000 } };
-    const outcome = await lanes.naive.run(starved, 'hardened', context);
+    const outcome = await lanes.hardened.run(starved, 'hardened', context);
     context.expect(outcome.offered?.plateau).toMatchObject({ firstWindow: 4, lastWindow: 4 });
     context.expect(outcome.offered!.plateauAchieved / outcome.offered!.plateauOffered).toBeLessThan(0.95);
     context.expect(outcome.evidence.ok).toBe(false);
