@@ -118,7 +118,7 @@ Options:
                              the 21:00 rate, 34.7 msg/s x scale, then a plateau) or day (the
                              whole JST day compressed into the duration); long-session-realtime
                              20-turn (default) or 60-turn sessions
-  --plateau D                how long the peak plateau is held (default 2m); as --duration
+  --plateau D                how long the peak plateau is held (default 90s); as --duration
   --profile hardened|naive   naive switches every incident's original bug back on
   --naive LIST               only these naive switches (implies --profile naive)
   --target URL               send the load to a deployment we did not start (health-checked

@@ -10,11 +10,14 @@ import { runCli, startCli } from '../test/run-cli.js';
 import { isAlive } from '../stack/stack-state.js';
 import { startToxiproxyServer } from '../chaos/proxy/server.js';
 
+/** Every state folder made, removed after the file; and those of the running test, stopped after it. */
 const dirs: string[] = [];
+const testDirs: string[] = [];
 
 function freshStateDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'gameday-stack-test-'));
   dirs.push(dir);
+  testDirs.push(dir);
   return dir;
 }
 
@@ -33,8 +36,8 @@ async function waitUntilNoneUse(dir: string, timeoutMs = 15_000): Promise<number
 }
 
 afterEach(async () => {
-  // Whatever a test left behind is stopped, also when it failed half way.
-  for (const dir of dirs) {
+  // Whatever a test left behind is stopped, also when it failed half way; the earlier tests' folders were seen to already.
+  for (const dir of testDirs.splice(0)) {
     await runCli(['stack', 'down'], envFor(dir));
     for (const pid of processesUsing(dir)) process.kill(pid, 'SIGKILL');
   }
@@ -167,7 +170,7 @@ describe('gameday stack', () => {
       expect(await waitUntilNoneUse(stateDir)).toEqual([]);
     });
 
-    it.concurrent.each([
+    it.each([
       [['stack', 'up', '--redis-port', '99999'], '--redis-port must be a port number'],
       [['stack', 'up', '--time-scale', 'fast'], '--time-scale must be a number'],
       [['stack', 'up', '--redis-policy', 'lru'], '--redis-policy must be one of'],

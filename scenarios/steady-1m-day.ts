@@ -14,23 +14,25 @@ export const steadyTurnsPerSession = { min: 2, max: 4, mean: 3 } as const;
 // 3 turns of about 3.2 s (Sonnet's mean turn at real time) and two thinks of up to 3 s.
 const sessionMs = 16_000;
 /** The ramp from nothing to the 21:00 rate before the plateau. */
-export const peakRampMs = 20_000;
+export const peakRampMs = 10_000;
 /** The 21:00 JST rate relative to the day's mean (3.0). */
 export const peakFactor = Math.max(...jstHourlyFactors);
 
 /**
  * Quick run (`--shape peak`, the default), the arithmetic: at scale 1 the 21:00 rate is
- * 3.0 x 11.57 = 34.7 msg/s, 11.6 new sessions/s of 3 turns. The ramp reaches it in 20 s (about
- * 116 sessions), then it is held for the 2 min plateau (about 1,390 sessions): about 4,520
- * messages in 2.5 min of load, with the model at real speed and real think times. The plateau is
- * judged from 36 s (the ramp and one 16 s session length, so every session on it is in steady
- * state) to 140 s: ten whole 10 s windows of about 347 messages each. Hardened, on this 2-core
+ * 3.0 x 11.57 = 34.7 msg/s, 11.6 new sessions/s of 3 turns. The ramp reaches it in 10 s (about
+ * 58 sessions), then it is held for the 90 s plateau (about 1,040 sessions): about 3,300
+ * messages in under 2 min of load, with the model at real speed and real think times. The plateau
+ * is judged from 26 s (the ramp and one 16 s session length, so every session on it is in steady
+ * state) to 100 s: seven whole 10 s windows (30-100 s) of about 347 messages each. 90 s, not
+ * longer: `npm run gameday` runs this beside the real-time long-session lane in under 10 minutes;
+ * the nightly suite holds it for 30 minutes. Hardened, on this 2-core
  * machine with the whole stack local, TTFT p95 stays under 3 s in every window; the proof at a
  * lower scale raises the emulator's TTFT by 4 s with the `bedrock` fault (latencyAboveSloFault),
  * which puts every turn's TTFT over 3 s, so the p95 gate fails in every window.
  */
 const quickScale = 1;
-const plateauMs = 120_000;
+const plateauMs = 90_000;
 
 /** The 21:00 plateau: a linear ramp to the peak rate, then held; judged past one session length. */
 function peakLoad(scale: number, durationMs: number): LoadShape {
@@ -90,12 +92,12 @@ export const steady1mDay: Incident = {
     + 'No fault and no naive switch: the gate is the SLO itself, and it fails when the model is slowed past it.',
   naiveSwitch: null,
   timeCompression: 'none with --shape peak: real think times (1-3 s), the model at real time (time-scale 1), the 21:00 rate held '
-    + 'for the plateau (--plateau / --duration, 2 min by default). --shape day compresses the 24 h JST day into the duration '
-    + '(x720 at 2 min), rates kept; the peak then lasts a few seconds and is never a plateau',
+    + 'for the plateau (--plateau / --duration, 90 s by default). --shape day compresses the 24 h JST day into the duration '
+    + '(x960 at 90 s), rates kept; the peak then lasts a few seconds and is never a plateau',
   stack: {},
   defaultDurationMs: plateauMs,
   shapes: {
-    peak: 'a 20 s ramp to the 21:00 JST rate (34.7 msg/s x scale), held for the duration (the plateau); judged past one session length',
+    peak: 'a 10 s ramp to the 21:00 JST rate (34.7 msg/s x scale), held for the duration (the plateau); judged past one session length',
     day: 'the whole JST day compressed into the duration, rates kept: quiet nights, a lunch bump, the evening peak',
   },
   load(scale, durationMs, shape = 'peak') {
@@ -117,6 +119,6 @@ export const steady1mDay: Incident = {
   gateThatMatters: ['chat_ttft'],
   quickScale,
   // Two proof lanes share this machine: the plateau at a third of the peak (11.6 msg/s, the day's
-  // mean) for 40 s, two whole windows judged (40-60 s), is what a lane can carry beside the other.
+  // mean) for 40 s, two whole windows judged (30-50 s), is what a lane can carry beside the other.
   proof: { scale: 1 / 3, durationMs: 40_000 },
 };
