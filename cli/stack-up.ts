@@ -77,24 +77,26 @@ async function startInBackground(options: UpOptions, say: (line: string) => void
   const logPath = join(stackLogDir(options.config.stateDir), 'supervisor.log');
   const { docker, ...stack } = options.stack;
   const request: SupervisorRequest = { stateDir: options.config.stateDir, stack, runtime: docker ? 'docker' : 'processes' };
+  // The handlers go in before the spawn: a SIGINT in between would otherwise end this command at
+  // once (no listener yet) and leave the supervisor it had just started running.
+  let interrupted = false;
+  let child: ChildProcess | null = null;
+  const interrupt = () => {
+    interrupted = true;
+    say('interrupted; stopping what was started…');
+    child?.kill('SIGTERM');
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   const logFd = openSync(logPath, 'a');
   // Detached: the supervisor leads its own process group and outlives this command.
-  const child = spawn(process.execPath, tsxProgramArgs(supervisorMain, JSON.stringify(request)), {
+  child = spawn(process.execPath, tsxProgramArgs(supervisorMain, JSON.stringify(request)), {
     detached: true,
     stdio: ['ignore', logFd, logFd, 'ipc'],
     env: options.config.childEnv,
   });
   closeSync(logFd);
   say(`supervisor pid ${child.pid}, logs in ${stackLogDir(options.config.stateDir)}`);
-
-  let interrupted = false;
-  const interrupt = () => {
-    interrupted = true;
-    say('interrupted; stopping what was started…');
-    child.kill('SIGTERM');
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
   try {
     const state = await waitForSupervisor(child, logPath, docker ? dockerStartTimeoutMs : startTimeoutMs);
     if (interrupted) throw cliErrors.interrupted();
