@@ -71,10 +71,11 @@ export const carrierNat: Incident = {
   },
   session,
   faults(_scale, durationMs) {
-    // The NAT stands for the whole run, and until the last session (naive: with its timeouts) is over.
+    // The NAT stands for the whole run and the last session, and one app timeout more: by then every
+    // naive session has lost its mapping twice (the timeline runs its length even when the load is done).
     return [{
       atMs: 0,
-      durationMs: durationMs + sessionMs + 2 * (appTurnTimeoutMs / natCompression),
+      durationMs: durationMs + sessionMs + appTurnTimeoutMs / natCompression,
       fault: 'nat-drop',
       options: { proxy: 'carrier', idle: `${natIdleMs}ms`, mode: 'blackhole' },
     }];
