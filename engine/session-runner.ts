@@ -4,7 +4,7 @@ import { sessionSocketUrl } from './chat-connect.js';
 import type { MetricSink } from './metrics/run-metrics.js';
 import { createSession, listTurns, type CreatedSession } from './session-api.js';
 import type { LoadTarget, SessionPlan, SessionRecord } from './session-plan.js';
-import { recordAnswer, recordRefusal, sessionNotFound } from './turn-metrics.js';
+import { recordAnswer, recordForfeited, recordRefusal, sessionNotFound } from './turn-metrics.js';
 
 export interface RunSessionOptions {
   target: LoadTarget;
@@ -35,11 +35,6 @@ export function messageIdFor(turnIndex: number): string {
   return `turn-${turnIndex + 1}`;
 }
 
-/** The turns a session will not send because the service ended it: offered, and turned away. */
-function forfeit(metrics: MetricSink, turns: number): void {
-  if (turns > 0) metrics.add('chat_turns_forfeited', turns);
-}
-
 /** false when the wait was cut short by the signal. */
 async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (ms <= 0) return !signal?.aborted;
@@ -60,7 +55,7 @@ export async function runSession(options: RunSessionOptions): Promise<SessionOut
   } catch (error) {
     if (signal?.aborted) return { record: null, error: null };
     metrics.rate('chat_errors', true);
-    forfeit(metrics, plan.turns.length);
+    recordForfeited(metrics, plan.turns.length);
     return { record: null, error: `create session: ${(error as Error).message}` };
   }
   const record: SessionRecord = { sessionId: created.sessionId, token: created.token, acknowledged: [] };
@@ -104,7 +99,7 @@ async function playTurns(
   if (!connected.ok) {
     if (signal?.aborted) return null;
     metrics.rate('chat_errors', true);
-    forfeit(metrics, plan.turns.length);
+    recordForfeited(metrics, plan.turns.length);
     return `connect: ${connected.reason}`;
   }
   const keepReplies = plan.turns.some((turn) => turn.checkReply !== undefined);
@@ -120,7 +115,7 @@ async function playTurns(
       // Resuming found no session at all although it had answered: its context is gone.
       if (result.code === sessionNotFound && held.answers > 0) metrics.add('session_context_lost', 1);
       metrics.rate('chat_errors', true);
-      forfeit(metrics, plan.turns.length - index - 1);
+      recordForfeited(metrics, plan.turns.length - index - 1);
       return `${messageId}: ${result.reason}`;
     }
     if (result.kind === 'refused') {

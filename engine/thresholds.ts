@@ -2,6 +2,7 @@ import {
   aggregate, aggregationFits, aggregationLabel, allowedAggregations, hasSamples, parseAggregation, type Aggregation,
 } from './metrics/aggregate.js';
 import type { MetricType } from './metrics/definitions.js';
+import { plateauWindows } from './offered-load.js';
 import {
   mergeCounter, mergeGauge, mergeRate, mergeTrend, type MetricSeries, type MetricsSnapshot, type MetricValues,
 } from './metrics/snapshot.js';
@@ -127,8 +128,7 @@ function windowSize(spec: string, metric: string, expression: string, runWindowM
 
 /** The series' windows wholly inside the plateau, merged: one value as if the run were the plateau alone. */
 function plateauValues(snapshot: MetricsSnapshot, series: MetricSeries, plateau: { fromMs: number; toMs: number }): MetricValues | null {
-  const first = Math.ceil(plateau.fromMs / snapshot.windowMs);
-  const last = Math.floor(plateau.toMs / snapshot.windowMs) - 1;
+  const { first, last } = plateauWindows(plateau, snapshot.windowMs) ?? { first: 1, last: 0 };
   const merge = mergeBy[series.type] as (a: MetricValues, b: MetricValues) => MetricValues;
   let merged: MetricValues | null = null;
   for (const window of series.windows as Array<MetricValues & { index: number }>) {

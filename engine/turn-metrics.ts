@@ -52,3 +52,8 @@ export function recordRefusal(metrics: MetricSink, turn: TurnPlan, refusal: { co
     && (expected.message === undefined || expected.message === refusal.message);
   if (!asExpected) metrics.add('payload_check_failures', 1);
 }
+
+/** The turns a session will not send because the service ended it: offered, and turned away (both engines). */
+export function recordForfeited(metrics: MetricSink, turns: number): void {
+  if (turns > 0) metrics.add('chat_turns_forfeited', turns);
+}

@@ -7,7 +7,7 @@
 import http from 'k6/http';
 import type { MetricSink } from '../../../engine/metrics/run-metrics.ts';
 import type { SessionPlan } from '../../../engine/session-plan.ts';
-import { recordAnswer, recordRefusal, sessionNotFound } from '../../../engine/turn-metrics.ts';
+import { recordAnswer, recordForfeited, recordRefusal, sessionNotFound } from '../../../engine/turn-metrics.ts';
 import { K6ChatClient, pause } from './k6-chat-client.ts';
 
 export interface K6Target {
@@ -20,11 +20,6 @@ interface Created { sessionId: string; token: string }
 interface StoredTurn { role: string; content: string; messageId: string }
 
 const maxHistoryPages = 50;
-
-/** As the built-in engine: the turns a session will not send because the service ended it, offered and turned away. */
-function forfeit(metrics: MetricSink, turns: number): void {
-  if (turns > 0) metrics.add('chat_turns_forfeited', turns);
-}
 
 export function messageIdFor(turnIndex: number): string {
   return `turn-${turnIndex + 1}`;
@@ -70,7 +65,7 @@ export async function runK6Session(target: K6Target, plan: SessionPlan, metrics:
   const created = createSession(target, plan.customerId);
   if (typeof created === 'string') {
     metrics.rate('chat_errors', true);
-    forfeit(metrics, plan.turns.length);
+    recordForfeited(metrics, plan.turns.length);
     return;
   }
   // The turn count the client expects the server to hold; re-synced after a loss so each loss counts once.
@@ -100,7 +95,7 @@ async function playTurns(plan: SessionPlan, client: K6ChatClient, metrics: Metri
   const connected = await client.connect();
   if (!connected.ok) {
     metrics.rate('chat_errors', true);
-    forfeit(metrics, plan.turns.length);
+    recordForfeited(metrics, plan.turns.length);
     return;
   }
   const previousReplies: string[] = [];
@@ -115,7 +110,7 @@ async function playTurns(plan: SessionPlan, client: K6ChatClient, metrics: Metri
       // Resuming found no session at all although it had answered: its context is gone.
       if (result.code === sessionNotFound && held.answers > 0) metrics.add('session_context_lost', 1);
       metrics.rate('chat_errors', true);
-      forfeit(metrics, plan.turns.length - index - 1);
+      recordForfeited(metrics, plan.turns.length - index - 1);
       return;
     }
     if (result.kind === 'refused') {
