@@ -46,6 +46,15 @@ describe('the bedrock fault', () => {
     await admin('POST', '/reset');
   });
 
+  it('sets a mid-stream pause for the listed models only', async () => {
+    const fault = bedrockFault.create({ 'mid-stream-pause': '8s', 'mid-stream-pause-after': 3, models: 'sonnet' },
+      testTargets({ bedrockAdmin: emulator.adminUrl }));
+    expect(await fault.apply(new AbortController().signal)).toMatchObject({ 'midStreamPause.ms': 8_000, 'midStreamPause.afterChunks': 3, models: 'sonnet' });
+    expect(await admin('GET', '/faults')).toMatchObject({ midStreamPause: { ms: 8_000, afterChunks: 3 }, models: ['sonnet'] });
+    await fault.revert();
+    expect(await admin('GET', '/faults')).toMatchObject({ midStreamPause: null, models: null });
+  });
+
   it('fails its apply with the emulator\'s message for a value only the emulator checks, and still reverts', async () => {
     const fault = bedrockFault.create({ 'error-rate': 1, 'error-type': 'NoSuchException' }, testTargets({ bedrockAdmin: emulator.adminUrl }));
     await expect(fault.apply(new AbortController().signal)).rejects.toThrow('"errorType" must be one of');

@@ -86,7 +86,7 @@ const list = (text: string) => text.split(',').map((entry) => entry.trim()).filt
 
 export const bedrockFault: FaultDefinition = {
   name: 'bedrock',
-  summary: 'Bedrock emulator slowness, errors, throttling, mid-stream failures and lower quotas (its admin API)',
+  summary: 'Bedrock emulator slowness, errors, throttling, mid-stream failures and pauses, and lower quotas (its admin API)',
   options: [
     { name: 'extra-ttft', kind: 'duration', description: 'extra time to the first token' },
     { name: 'latency-factor', kind: 'number', description: 'multiplies modelled latencies (above 0, at most 1000)' },
@@ -95,6 +95,8 @@ export const bedrockFault: FaultDefinition = {
     { name: 'throttle-rate', kind: 'number', description: 'share of calls throttled (ThrottlingException), 0 to 1' },
     { name: 'mid-stream-error', kind: 'string', description: 'end streams with this exception, e.g. ModelStreamErrorException' },
     { name: 'mid-stream-after', kind: 'integer', default: 0, description: 'text chunks sent before the mid-stream error' },
+    { name: 'mid-stream-pause', kind: 'duration', description: 'streams fall silent this long mid-answer, then go on' },
+    { name: 'mid-stream-pause-after', kind: 'integer', default: 0, description: 'text chunks sent before the mid-stream pause' },
     { name: 'models', kind: 'string', description: 'only these models: sonnet, haiku or model ids, comma-separated (default all)' },
     { name: 'requests-per-minute', kind: 'integer', description: 'lower the requests-per-minute quota' },
     { name: 'tokens-per-minute', kind: 'integer', description: 'lower the tokens-per-minute quota' },
@@ -118,6 +120,8 @@ export const bedrockFault: FaultDefinition = {
     if (throttleRate !== undefined) faults.throttleRate = throttleRate;
     const midStream = options.maybeString('mid-stream-error');
     if (midStream !== undefined) faults.midStreamError = { type: midStream, afterChunks: options.number('mid-stream-after', { min: 0 }) };
+    const pause = options.maybeNumber('mid-stream-pause', { min: 0, max: 600_000 });
+    if (pause !== undefined) faults.midStreamPause = { ms: pause, afterChunks: options.number('mid-stream-pause-after', { min: 0 }) };
     const models = options.maybeString('models');
     if (models !== undefined) faults.models = list(models);
 
@@ -129,7 +133,7 @@ export const bedrockFault: FaultDefinition = {
     const quotas: Json = Object.keys(limits).length > 0 ? Object.fromEntries(list(options.string('quota-models')).map((family) => [family, limits])) : {};
 
     options.check(Object.keys(faults).some((key) => key !== 'models' && key !== 'errorType') || Object.keys(quotas).length > 0, 'extra-ttft',
-      'or another effect is needed: extra-ttft, latency-factor, error-rate, throttle-rate, mid-stream-error, requests-per-minute or tokens-per-minute');
+      'or another effect is needed: extra-ttft, latency-factor, error-rate, throttle-rate, mid-stream-error, mid-stream-pause, requests-per-minute or tokens-per-minute');
     return createBedrockFault({ adminUrl: targets.bedrockAdmin, faults, quotas });
   },
 };

@@ -28,6 +28,13 @@ describe('mergeFaults', () => {
     expect(mergeFaults(second, { midStreamError: null }).midStreamError).toBeNull();
   });
 
+  it('takes a mid-stream pause after some chunks, and clears it with null', () => {
+    const paused = mergeFaults(noFaults, { midStreamPause: { afterChunks: 2, ms: 1_500 } });
+    expect(paused.midStreamPause).toEqual({ afterChunks: 2, ms: 1_500 });
+    expect(mergeFaults(noFaults, { midStreamPause: { ms: 10 } }).midStreamPause).toEqual({ afterChunks: 0, ms: 10 });
+    expect(mergeFaults(paused, { midStreamPause: null }).midStreamPause).toBeNull();
+  });
+
   it.each([
     [{ errorRate: 1.5 }, '"errorRate" must be a number at least 0 and at most 1 (got 1.5)'],
     [{ latencyFactor: 0 }, '"latencyFactor" must be a number greater than 0'],
@@ -35,6 +42,10 @@ describe('mergeFaults', () => {
     [{ errorType: 'Boom' }, '"errorType" must be one of'],
     [{ midStreamError: { afterChunks: 1, type: 'AccessDeniedException' } }, '"midStreamError.type" must be one of'],
     [{ midStreamError: { afterChunks: -1 } }, '"midStreamError.afterChunks" must be an integer'],
+    [{ midStreamPause: { afterChunks: 1 } }, '"midStreamPause.ms" must be a number at least 0 and at most 600000 (got nothing)'],
+    [{ midStreamPause: { afterChunks: 1.5, ms: 100 } }, '"midStreamPause.afterChunks" must be an integer'],
+    [{ midStreamPause: { ms: 100, seconds: 1 } }, 'unknown field "midStreamPause.seconds"'],
+    [{ midStreamPause: 100 }, '"midStreamPause" must be a JSON object'],
     [{ models: ['opus'] }, '"models[0]" is neither a model family'],
     [{ errorrate: 0.5 }, 'unknown field "errorrate"'],
     [[1], 'the faults body must be a JSON object'],
@@ -65,6 +76,9 @@ describe('decideFaults', () => {
     expect(decideFaults(byFamily, haiku, seededRandom(1)).error).toBeDefined();
     const byProfileId = mergeFaults(noFaults, { errorRate: 1, models: [`us.${modelIds.sonnet}`] });
     expect(decideFaults(byProfileId, sonnet, seededRandom(1)).error).toBeDefined();
+    const pauseOnSonnet = mergeFaults(noFaults, { midStreamPause: { afterChunks: 3, ms: 800 }, models: ['sonnet'] });
+    expect(decideFaults(pauseOnSonnet, sonnet, seededRandom(1)).midStreamPause).toEqual({ afterChunks: 3, ms: 800 });
+    expect(decideFaults(pauseOnSonnet, haiku, seededRandom(1)).midStreamPause).toBeUndefined();
   });
 
   it('takes the same draws whatever is switched on, so other randomness does not shift', () => {

@@ -9,6 +9,13 @@ export interface MidStreamError {
   type: AwsErrorType;
 }
 
+export interface MidStreamPause {
+  /** Text chunks written before the pause (0: before the first one). */
+  afterChunks: number;
+  /** Silence on the stream; the rest of the answer then follows at its planned pace. */
+  ms: number;
+}
+
 /**
  * What chaos has switched on. Times here are real milliseconds, not modelled ones: the
  * emulator's time scale does not shrink them.
@@ -20,6 +27,8 @@ export interface FaultSettings {
   errorType: AwsErrorType;
   throttleRate: number;
   midStreamError: MidStreamError | null;
+  /** A stream that stops sending mid-answer and then goes on: a stall, not a slow model. */
+  midStreamPause: MidStreamPause | null;
   /** Families or model ids the faults apply to; null: every model. */
   models: string[] | null;
 }
@@ -31,6 +40,7 @@ export const noFaults: Readonly<FaultSettings> = Object.freeze({
   errorType: 'InternalServerException',
   throttleRate: 0,
   midStreamError: null,
+  midStreamPause: null,
   models: null,
 });
 
@@ -51,6 +61,16 @@ function midStreamField(value: unknown): MidStreamError | null {
   return {
     afterChunks: numberField(record.afterChunks ?? 0, 'midStreamError.afterChunks', { min: 0, integer: true }),
     type: errorTypeField(record.type ?? 'ModelStreamErrorException', 'midStreamError.type', midStreamErrorTypes),
+  };
+}
+
+function midStreamPauseField(value: unknown): MidStreamPause | null {
+  if (value === null) return null;
+  const record = objectBody(value, '"midStreamPause"');
+  rejectUnknownFields(record, ['afterChunks', 'ms'], 'midStreamPause.');
+  return {
+    afterChunks: numberField(record.afterChunks ?? 0, 'midStreamPause.afterChunks', { min: 0, integer: true }),
+    ms: numberField(record.ms, 'midStreamPause.ms', { min: 0, max: 600_000 }),
   };
 }
 
@@ -78,6 +98,7 @@ export function mergeFaults(current: FaultSettings, patch: unknown): FaultSettin
   if ('errorType' in record) next.errorType = errorTypeField(record.errorType, 'errorType', injectableErrorTypes);
   if ('throttleRate' in record) next.throttleRate = numberField(record.throttleRate, 'throttleRate', { min: 0, max: 1 });
   if ('midStreamError' in record) next.midStreamError = midStreamField(record.midStreamError);
+  if ('midStreamPause' in record) next.midStreamPause = midStreamPauseField(record.midStreamPause);
   if ('models' in record) next.models = modelsField(record.models);
   return next;
 }
@@ -87,6 +108,7 @@ export interface FaultDecision {
   extraTtftMs: number;
   latencyFactor: number;
   midStreamError?: MidStreamError;
+  midStreamPause?: MidStreamPause;
 }
 
 function applies(settings: FaultSettings, model: ModelInfo): boolean {
@@ -106,5 +128,6 @@ export function decideFaults(settings: FaultSettings, model: ModelInfo, random: 
   if (throttleDraw < settings.throttleRate) decision.error = awsErrors.tooManyRequests();
   else if (errorDraw < settings.errorRate) decision.error = new AwsError(settings.errorType);
   if (settings.midStreamError) decision.midStreamError = settings.midStreamError;
+  if (settings.midStreamPause) decision.midStreamPause = settings.midStreamPause;
   return decision;
 }

@@ -112,6 +112,7 @@ export async function handleModelCall(exchange: Exchange, spec: OperationSpec, r
       ttftMs,
       tokenIntervalMs,
       midStreamError: spec.streaming ? faults.midStreamError : undefined,
+      midStreamPause: spec.streaming ? faults.midStreamPause : undefined,
     };
     answerTimed(exchange, answer, state);
   } catch (error) {

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from './dual-protocol.js';
-import { type StreamFrames, type StreamResult, TimedTextStream } from './stream-writer.js';
+import { type StreamFrames, type StreamResult, type TextTimeline, TimedTextStream } from './stream-writer.js';
 
 /**
  * An Exchange whose socket we control: it can refuse writes (a stalled reader) and hang up.
@@ -43,7 +43,7 @@ const frames: StreamFrames = {
   closing: (sent) => [Buffer.from(`<stop ${sent.outputTokens}>`), Buffer.from('<end>')],
 };
 
-function run(exchange: ControlledExchange, pieces: string[], timing: { ttftMs: number; tokenIntervalMs: number },
+function run(exchange: ControlledExchange, pieces: string[], timing: Pick<TextTimeline, 'ttftMs' | 'tokenIntervalMs' | 'pause'>,
   extra: Partial<StreamFrames> = {}) {
   const results: StreamResult[] = [];
   const stream = new TimedTextStream(exchange, { origin: performance.now(), pieces, ...timing },
@@ -110,6 +110,22 @@ describe('TimedTextStream', () => {
     expect(exchange.writes.map((write) => write.text.startsWith('[') ? 'delta' : write.text)).toEqual(['delta', 'delta', '<boom>']);
     const sent = exchange.writes.slice(0, 2).reduce((sum, write) => sum + write.text.length - 2, 0);
     expect(results[0]).toMatchObject({ outcome: 'mid_stream_error', outputTokens: sent });
+  });
+
+  it('pauses once after afterChunks chunks, then sends the rest at its pace and closes as usual', async () => {
+    const exchange = new ControlledExchange();
+    const pieces = Array.from({ length: 40 }, (_, i) => `${i},`);
+    const { results } = run(exchange, pieces, { ttftMs: 0, tokenIntervalMs: 5, pause: { afterChunks: 2, ms: 300 } });
+    await once(exchange, 'ended');
+    const deltas = exchange.writes.filter((write) => write.text.startsWith('['));
+    expect(deltas.map((write) => write.text.slice(1, -1)).join('')).toBe(pieces.join(''));
+    const gaps = deltas.slice(1).map((write, i) => write.atMs - (deltas[i]?.atMs ?? 0));
+    // The one long gap is the pause, right after the second chunk; the others are ticks.
+    expect(gaps[1]).toBeGreaterThanOrEqual(290);
+    expect(gaps.filter((gap) => gap >= 290)).toHaveLength(1);
+    // Paused, not cut: the stream after it takes about what it would have without it.
+    expect((deltas.at(-1)?.atMs ?? 0) - (deltas[2]?.atMs ?? 0)).toBeLessThan(290);
+    expect(results[0]).toMatchObject({ outcome: 'ok', outputTokens: 40 });
   });
 
   it('counts an empty piece as a token but never sends an empty chunk', async () => {

@@ -8,6 +8,8 @@ export interface TextTimeline {
   tokenIntervalMs: number;
   /** One token each; an empty piece takes its time slot but sends nothing. */
   pieces: readonly string[];
+  /** Once, before the text chunk numbered afterChunks (0-based): ms of silence, every later token as much later. */
+  pause?: { afterChunks: number; ms: number };
 }
 
 export type StreamOutcome = 'ok' | 'mid_stream_error' | 'client_closed' | 'shutdown';
@@ -44,6 +46,8 @@ export class TimedTextStream {
   private next = 0;
   private chunks = 0;
   private firstTextAt: number | null = null;
+  private pausedMs = 0;
+  private paused = false;
   private timer: NodeJS.Timeout | undefined;
   private finished = false;
 
@@ -69,7 +73,7 @@ export class TimedTextStream {
   }
 
   private dueAt(index: number): number {
-    return this.timeline.ttftMs + index * this.timeline.tokenIntervalMs;
+    return this.timeline.ttftMs + index * this.timeline.tokenIntervalMs + this.pausedMs;
   }
 
   private elapsed(): number {
@@ -93,6 +97,14 @@ export class TimedTextStream {
     }
     let writable = true;
     if (text.length > 0) {
+      const pause = this.timeline.pause;
+      if (pause && !this.paused && this.chunks >= pause.afterChunks) {
+        this.paused = true;
+        this.pausedMs = pause.ms;
+        this.next = firstDue;
+        this.scheduleAt(this.dueAt(this.next));
+        return;
+      }
       const failure = this.frames.midStreamError;
       if (failure && this.chunks >= failure.afterChunks) {
         this.next = firstDue;

@@ -3,7 +3,7 @@ import { AwsError, awsErrors, streamExceptionName, type StreamingOperation, writ
 import type { Exchange } from './dual-protocol.js';
 import type { ActiveCall, EmulatorState } from './emulator-state.js';
 import { eventStreamContentType, exceptionFrame } from './event-stream.js';
-import type { MidStreamError } from './faults.js';
+import type { MidStreamError, MidStreamPause } from './faults.js';
 import type { OperationSpec } from './invocation.js';
 import type { ModelInfo } from './models.js';
 import type { NewRecord } from './records.js';
@@ -25,6 +25,7 @@ export interface PlannedAnswer {
   ttftMs: number;
   tokenIntervalMs: number;
   midStreamError: MidStreamError | undefined;
+  midStreamPause: MidStreamPause | undefined;
 }
 
 // A client that went away before any response had a status; nginx's name for it.
@@ -96,6 +97,7 @@ function answerStream(exchange: Exchange, answer: PlannedAnswer, state: Emulator
   };
   const stream = new TimedTextStream(exchange, {
     origin: answer.origin, ttftMs: answer.ttftMs, tokenIntervalMs: answer.tokenIntervalMs, pieces: splitTokens(answer.reply.text),
+    ...(answer.midStreamPause ? { pause: answer.midStreamPause } : {}),
   }, {
     delta: (text) => format.streamDelta(text),
     closing: (sent) => format.streamClosing(completionOf(answer, sent.outputTokens, sent.ttftMs, sent.durationMs)),
