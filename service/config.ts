@@ -36,7 +36,16 @@ export interface ServiceConfig {
     inputBudgetTokens: number; retrievalBudgetTokens: number; maxRecentTurns: number; minRecentTurns: number;
     summaryMaxTokens: number; warnAboveTokens: number; refuseAboveTokens: number; maxOutputTokens: number;
   };
-  timeouts: { turnBudgetMs: number; modelBaseMs: number; modelPerThousandTokensMs: number; modelMaxMs: number };
+  timeouts: {
+    /** The whole turn, restart included: the caller's deadline. */
+    turnBudgetMs: number;
+    /** The first-token timeout (seed 004's adaptive formula): request until the first delta only. */
+    modelBaseMs: number; modelPerThousandTokensMs: number; modelMaxMs: number;
+    /** Longest silence between deltas once text has started. */
+    streamGapMs: number;
+    /** Budget a stream that failed after text must still have left to restart on Haiku. */
+    restartMinBudgetMs: number;
+  };
   retries: { throttleAttempts: number; baseDelayMs: number; maxDelayMs: number };
   ws: { pingIntervalMs: number; pongTimeoutMs: number; maxFrameBytes: number; maxBufferedBytes: number };
   input: { maxGraphemes: number; maxBytesPerGrapheme: number };
@@ -131,7 +140,16 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
       inputBudgetTokens: 6_000, retrievalBudgetTokens: 2_000, maxRecentTurns: 10, minRecentTurns: 3,
       summaryMaxTokens: 300, warnAboveTokens: 80_000, refuseAboveTokens: 150_000, maxOutputTokens: 1_024,
     },
-    timeouts: { turnBudgetMs: 25_000, modelBaseMs: 10_000, modelPerThousandTokensMs: 1_000, modelMaxMs: 25_000 },
+    timeouts: {
+      turnBudgetMs: 25_000, modelBaseMs: 10_000, modelPerThousandTokensMs: 1_000, modelMaxMs: 25_000,
+      // A flowing stream's deltas come tens of ms apart, and the emulator's calibrated Sonnet
+      // stall is spread over them (slow, not silent), so 5 s without a delta is a stream that
+      // stopped. Short enough that a stop still leaves Haiku most of the 25 s budget.
+      streamGapMs: 5_000,
+      // Haiku answers a normal turn in 1.55 s at p95 (stack/bedrock/calibration.md): with less
+      // than 3 s left, a restart would most likely show the customer a second cut-off answer.
+      restartMinBudgetMs: 3_000,
+    },
     retries: { throttleAttempts: 3, baseDelayMs: 200, maxDelayMs: 2_000 },
     ws: {
       pingIntervalMs: integer(env, 'GAMEDAY_PING_INTERVAL_MS', 20_000, 10, 600_000),

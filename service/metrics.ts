@@ -19,6 +19,7 @@ export interface ServiceMetrics {
   liveSockets: Gauge;
   forgedTurnsDropped: Counter;
   modelFallbacks: Counter<'reason'>;
+  modelStreamRestarts: Counter<'reason'>;
 }
 
 const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 15, 20, 25, 30];
@@ -43,5 +44,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     liveSockets: new Gauge({ name: 'ws_live_sockets', help: 'Open WebSocket connections.', registers }),
     forgedTurnsDropped: new Counter({ name: 'forged_turns_dropped_total', help: 'Stored turns dropped because their signature was missing or wrong.', registers }),
     modelFallbacks: new Counter({ name: 'model_fallbacks_total', help: 'Turns answered by Haiku after Sonnet failed, by reason.', labelNames: ['reason'], registers }),
+    modelStreamRestarts: new Counter({
+      name: 'model_stream_restarts_total',
+      help: 'Answers started again on Haiku after their stream failed with text already sent, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
   };
 }

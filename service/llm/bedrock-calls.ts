@@ -60,6 +60,13 @@ function abortError(): Error {
   return error;
 }
 
+/** Bedrock ends every whole answer with message_stop; a stream that just ends was cut on the way. */
+function cutStreamError(): Error {
+  const error = new Error('the model stream ended before its message_stop: the connection was cut');
+  error.name = 'StreamCutError';
+  return error;
+}
+
 interface StreamEvent {
   type?: string;
   message?: { usage?: { input_tokens?: number } };
@@ -80,6 +87,7 @@ export function createBedrockTransport(client: BedrockRuntimeClient): ModelTrans
       if (!body) throw new Error('the model answered without a stream');
       const usage: LlmUsage = { inputTokens: 0, outputTokens: 0 };
       let stopReason = 'unknown';
+      let stopped = false;
       const events = body[Symbol.asyncIterator]();
       try {
         for (;;) {
@@ -94,6 +102,7 @@ export function createBedrockTransport(client: BedrockRuntimeClient): ModelTrans
             stopReason = event.delta?.stop_reason ?? stopReason;
             usage.outputTokens = event.usage?.output_tokens ?? usage.outputTokens;
           } else if (event.type === 'message_stop') {
+            stopped = true;
             const metrics = event['amazon-bedrock-invocationMetrics'];
             usage.inputTokens = metrics?.inputTokenCount ?? usage.inputTokens;
             usage.outputTokens = metrics?.outputTokenCount ?? usage.outputTokens;
@@ -103,6 +112,7 @@ export function createBedrockTransport(client: BedrockRuntimeClient): ModelTrans
         // Ends the HTTP/2 stream when the caller stops early or the call timed out.
         void events.return?.()?.catch(() => undefined);
       }
+      if (!stopped) throw cutStreamError();
       return { usage, stopReason, requestId: response.$metadata.requestId };
     },
 

@@ -101,7 +101,7 @@ describe('the Bedrock model client against the emulator, through the real SDK', 
     expect(await metricValue(metrics.modelFallbacks, { reason: 'throttled' })).toBe(1);
   });
 
-  it('turns an error after text was streamed into a coded error, logged and counted, without retry', async () => {
+  it('turns an error after text was streamed into a coded error, logged and counted, without retry, for a caller that cannot restart', async () => {
     await adminCall(emulator.adminUrl, 'PUT', '/faults', { midStreamError: { afterChunks: 3, type: 'ThrottlingException' } });
     const { llm, metrics, lines } = harness();
     const stream = llm.stream(request);

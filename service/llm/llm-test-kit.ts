@@ -4,10 +4,14 @@ import { createMetrics, type ServiceMetrics } from '../metrics.js';
 
 /** Shared by the model and context tests: a config pointed at an emulator, captured logs, metric reads. */
 
-type Overrides = { [K in keyof ServiceConfig]?: ServiceConfig[K] extends object ? Partial<ServiceConfig[K]> : ServiceConfig[K] };
+export type ConfigOverrides = { [K in keyof ServiceConfig]?: ServiceConfig[K] extends object ? Partial<ServiceConfig[K]> : ServiceConfig[K] };
 
-export function testConfig(endpoint: string, overrides: Overrides = {}, env: Record<string, string> = {}): ServiceConfig {
-  const base = loadServiceConfig({ SESSION_SIGNING_SECRET: 'test-secret-of-32-characters-xx', BEDROCK_ENDPOINT: endpoint, ...env });
+export function testConfig(endpoint: string, overrides: ConfigOverrides = {}, env: Record<string, string> = {}): ServiceConfig {
+  return withOverrides(loadServiceConfig({ SESSION_SIGNING_SECRET: 'test-secret-of-32-characters-xx', BEDROCK_ENDPOINT: endpoint, ...env }), overrides);
+}
+
+/** A copy of `base` with some settings changed, one level deep (e.g. `{ timeouts: { streamGapMs: 300 } }`). */
+export function withOverrides(base: ServiceConfig, overrides: ConfigOverrides): ServiceConfig {
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     const current = (base as unknown as Record<string, unknown>)[key];

@@ -6,6 +6,7 @@ import { estimateTokens } from '../context/token-estimate.js';
 import type { CallOutcome, ModelTransport } from './bedrock-calls.js';
 import { classifyFailure, type ClassifiedFailure, type FailureKind } from './model-errors.js';
 import { modelTimeoutMs } from './model-timeout.js';
+import { restartReason, type StreamExpiry } from './stream-restart.js';
 import type { Llm, LlmRequest, LlmResult, LlmStream } from './types.js';
 
 export interface ResilientLlmDeps {
@@ -24,12 +25,19 @@ interface OpenAttempt<T> {
   value: T;
   family: ModelFamily;
   modelId: string;
-  signal: AbortSignal;
-  timedOut(): boolean;
-  cancelled(): boolean;
+  /** Stops listening to the caller's signal. */
   release(): void;
   abort(): void;
 }
+
+/** A stream attempt is open once its first delta is in. */
+interface OpenStream {
+  events: AsyncGenerator<string, CallOutcome>;
+  first: IteratorResult<string, CallOutcome>;
+}
+
+// Failures Haiku cannot do better on: a stop the caller asked for, an input too long for any model.
+const notRestartable: ReadonlySet<FailureKind> = new Set(['cancelled', 'inputTooLong']);
 
 /** A caller's AbortSignal.timeout() is a deadline: its expiry is a timeout, not a cancellation. */
 function callerCancelled(signal: AbortSignal | undefined): boolean {
@@ -78,15 +86,19 @@ export function createResilientLlm(deps: ResilientLlmDeps): Llm {
     return failure.error;
   }
 
+  function deadlineOf(request: LlmRequest): number {
+    return performance.now() + Math.min(request.timeoutMs, config.timeouts.turnBudgetMs);
+  }
+
   /**
    * Opens a call: Sonnet first (when asked for), throttles retried with full-jitter backoff,
-   * then Haiku with what is left of the budget. Each attempt has its own adaptive timeout,
-   * and none may run past the caller's deadline.
+   * then Haiku with what is left of the budget. Each attempt has its own adaptive first-token
+   * timeout, which ends once `start` resolves, and none may run past the deadline.
    */
-  async function open<T>(request: LlmRequest, start: (modelId: string, signal: AbortSignal) => Promise<T>): Promise<OpenAttempt<T>> {
-    const deadline = performance.now() + Math.min(request.timeoutMs, config.timeouts.turnBudgetMs);
+  async function open<T>(request: LlmRequest, start: (modelId: string, signal: AbortSignal) => Promise<T>,
+    families: ModelFamily[] = request.model === 'sonnet' ? ['sonnet', 'haiku'] : [request.model],
+    deadline = deadlineOf(request)): Promise<OpenAttempt<T>> {
     const perAttemptMs = modelTimeoutMs(estimatedInput(request), config);
-    const families: ModelFamily[] = request.model === 'sonnet' ? ['sonnet', 'haiku'] : [request.model];
     let last: { failure: ClassifiedFailure; cause: unknown; family: ModelFamily } | undefined;
     for (const family of families) {
       const modelId = modelIds[family];
@@ -104,8 +116,8 @@ export function createResilientLlm(deps: ResilientLlmDeps): Llm {
         };
         try {
           const value = await start(modelId, controller.signal);
-          return { value, family, modelId, signal: controller.signal, timedOut: () => timedOut,
-            cancelled: () => callerCancelled(request.signal), release, abort: () => controller.abort() };
+          clearTimeout(timer);
+          return { value, family, modelId, release, abort: () => controller.abort() };
         } catch (error) {
           release();
           controller.abort();
@@ -130,13 +142,55 @@ export function createResilientLlm(deps: ResilientLlmDeps): Llm {
         logger.warn({ reason: last.failure.kind, detail: last.failure.error.detail }, 'falling back to haiku');
       }
     }
+    const family = families[0] ?? request.model;
     if (callerCancelled(request.signal)) {
-      throw failed(classifyFailure(undefined, modelIds[request.model], { timedOut: false, cancelled: true }), undefined, request.model);
+      throw failed(classifyFailure(undefined, modelIds[family], { timedOut: false, cancelled: true }), undefined, family);
     }
     if (last) throw failed(last.failure, last.cause, last.family);
     // The budget ran out before any attempt could start.
-    const failure = classifyFailure(undefined, modelIds[request.model], { timedOut: true, cancelled: false });
-    throw failed(failure, undefined, request.model);
+    const failure = classifyFailure(undefined, modelIds[family], { timedOut: true, cancelled: false });
+    throw failed(failure, undefined, family);
+  }
+
+  /** Waiting for the first delta is part of opening: until text is out, a failure may retry or fall back. */
+  function openStream(request: LlmRequest, families?: ModelFamily[], deadline?: number): Promise<OpenAttempt<OpenStream>> {
+    return open(request, async (modelId, signal) => {
+      const events = transport.streamOnce(modelId, request, signal);
+      try {
+        return { events, first: await events.next() };
+      } catch (error) {
+        void events.return(undefined as never).catch(() => undefined);
+        throw error;
+      }
+    }, families, deadline);
+  }
+
+  /**
+   * An open stream's deltas, each awaited under two timers of its own: the gap since the
+   * last delta and the call's deadline. Either aborts the attempt and says so in `expiry`.
+   */
+  async function* relay(attempt: OpenAttempt<OpenStream>, deadline: number, expiry: { by: StreamExpiry }): AsyncGenerator<string, CallOutcome> {
+    const expire = (by: Exclude<StreamExpiry, null>) => () => {
+      expiry.by ??= by;
+      attempt.abort();
+    };
+    const budget = setTimeout(expire('budget'), Math.max(0, deadline - performance.now()));
+    try {
+      let step = attempt.value.first;
+      while (!step.done) {
+        yield step.value;
+        // Armed only while waiting on the model: a slow reader of ours is not a stalled stream.
+        const gap = setTimeout(expire('gap'), config.timeouts.streamGapMs);
+        try {
+          step = await attempt.value.events.next();
+        } finally {
+          clearTimeout(gap);
+        }
+      }
+      return step.value;
+    } finally {
+      clearTimeout(budget);
+    }
   }
 
   function result(family: ModelFamily, modelId: string, outcome: CallOutcome): LlmResult {
@@ -152,36 +206,44 @@ export function createResilientLlm(deps: ResilientLlmDeps): Llm {
       settled.catch(() => undefined);
 
       async function* deltas(): AsyncGenerator<string, void> {
+        const deadline = deadlineOf(request);
         let finished = false;
-        let attempt: OpenAttempt<{ events: AsyncGenerator<string, CallOutcome>; first: IteratorResult<string, CallOutcome> }> | undefined;
+        let restarted = false;
+        let attempt: OpenAttempt<OpenStream> | undefined;
         try {
-          // Waiting for the first delta is part of opening: until text is out, a failure may retry or fall back.
-          attempt = await open(request, async (modelId, signal) => {
-            const events = transport.streamOnce(modelId, request, signal);
+          attempt = await openStream(request, undefined, deadline);
+          for (;;) {
+            const expiry: { by: StreamExpiry } = { by: null };
             try {
-              return { events, first: await events.next() };
+              const outcome = yield* relay(attempt, deadline, expiry);
+              finished = true;
+              settle.resolve(result(attempt.family, attempt.modelId, outcome));
+              return;
             } catch (error) {
-              void events.return(undefined as never).catch(() => undefined);
-              throw error;
+              // Text already reached the caller: one restart on Haiku if the budget allows, else a coded error.
+              const failure = classifyFailure(error, attempt.modelId, {
+                timedOut: expiry.by !== null || callerDeadlinePassed(request.signal), cancelled: callerCancelled(request.signal),
+              });
+              const remainingMs = deadline - performance.now();
+              const canRestart = request.onRestart !== undefined && !restarted && !notRestartable.has(failure.kind)
+                && expiry.by !== 'budget' && !callerDeadlinePassed(request.signal) && remainingMs >= config.timeouts.restartMinBudgetMs;
+              if (!canRestart) throw failed(failure, error, attempt.family);
+              const reason = restartReason(error, failure.kind, expiry.by);
+              metrics.modelStreamRestarts.inc({ reason });
+              logger.warn({ reason, model: attempt.family, remainingMs: Math.round(remainingMs), detail: failure.error.detail },
+                'model stream failed after text; restarting the answer on haiku');
+              const from = attempt.family;
+              attempt.release();
+              attempt = undefined;
+              restarted = true;
+              request.onRestart?.({ reason, from, to: 'haiku' });
+              attempt = await openStream(request, ['haiku'], deadline);
             }
-          });
-          let step = attempt.value.first;
-          while (!step.done) {
-            yield step.value;
-            step = await attempt.value.events.next();
           }
-          finished = true;
-          settle.resolve(result(attempt.family, attempt.modelId, step.value));
         } catch (error) {
           finished = true;
-          // Text already reached the client: no retry, no fallback, a coded error.
-          const failure = attempt
-            ? failed(classifyFailure(error, attempt.modelId, {
-              timedOut: attempt.timedOut() || callerDeadlinePassed(request.signal), cancelled: attempt.cancelled(),
-            }), error, attempt.family)
-            : error;
-          settle.reject(failure);
-          throw failure;
+          settle.reject(error);
+          throw error;
         } finally {
           attempt?.release();
           if (!finished) {

@@ -11,6 +11,9 @@ export type ClientFrame =
 export type ServerFrame =
   | { type: 'ready'; sessionId: string; turnCount: number }
   | { type: 'chunk'; messageId: string; seq: number; text: string }
+  // The answer's stream failed after chunks went out and starts again on another model: the
+  // client drops the text it showed for messageId; the next chunk is seq 0 of the new answer.
+  | { type: 'restart'; messageId: string; reason: string }
   | { type: 'done'; messageId: string; turnCount: number; usage: Usage; model: string; summarised: boolean }
   | { type: 'error'; messageId?: string; code: string; message: string }
   | { type: 'ping'; ts: number }
