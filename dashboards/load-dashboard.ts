@@ -109,9 +109,10 @@ const errors = {
       ],
     }),
     timeSeries({
-      title: 'Reconnects per second', unit: units.count,
-      description: 'ws_reconnects: sockets the clients opened again (carrier NAT drops, killed tasks).',
-      queries: [{ expr: perSecond('ws_reconnects'), legend: 'reconnects' }],
+      title: 'Reconnects and restarted answers per second', unit: units.count,
+      description: 'ws_reconnects: sockets the clients opened again (carrier NAT drops, killed tasks); '
+        + 'chat_restarts: answers the service started again on Haiku after their model stream stalled or failed mid-answer.',
+      queries: [{ expr: perSecond('ws_reconnects'), legend: 'reconnects' }, { expr: perSecond('chat_restarts'), legend: 'restarted answers' }],
     }),
     timeSeries({
       title: 'Incident checks (count so far)', unit: units.count,

@@ -4,6 +4,7 @@ import { backoffDelay } from './backoff.js';
 import { connectOnce, type ConnectOutcome } from './chat-connect.js';
 import { chunkPrefix, chunkTextStart, decodeEscapedText, escapedText, parseFrame, pongFor, type ParsedFrame } from './chat-frames.js';
 import type { ClientProfile } from './session-plan.js';
+import { heardChunk, heardRestart, ttftOf } from './turn-answer.js';
 
 export interface DoneFrame {
   messageId: string;
@@ -27,6 +28,8 @@ export interface ChatClientEvents {
   resumed(turnCount: number): void;
   /** The client now holds an open socket (true), or no longer does (false). */
   socketHeld?(held: boolean): void;
+  /** The service restarted the turn's answer on another model (chat_restarts). */
+  restarted(): void;
 }
 
 interface PendingTurn {
@@ -41,6 +44,8 @@ interface PendingTurn {
   timer: NodeJS.Timeout | null;
   resolve(result: TurnResult): void;
 }
+
+const now = () => performance.now();
 
 // Refusals that say "not now" rather than "no": a client that reconnects also retries them.
 const draining = 'ORCH_ERR_DRAINING';
@@ -204,10 +209,7 @@ export class ChatClient {
       const start = chunkTextStart(buffer, pending.prefix);
       if (start >= 0) {
         const end = buffer.length - 2;
-        if (end > start) {
-          if (pending.firstChunkAt < 0) pending.firstChunkAt = performance.now();
-          pending.parts?.push(buffer.subarray(start, end));
-        }
+        if (end > start) heardChunk(pending, buffer.subarray(start, end), now);
         return;
       }
     }
@@ -220,14 +222,17 @@ export class ChatClient {
       return;
     }
     if (pending === null || frame.messageId !== pending.messageId) return;
+    // Frame types this client does not know fall through: protocol v1 only ever adds.
     if (frame.type === 'chunk' && typeof frame.text === 'string' && frame.text.length > 0) {
-      if (pending.firstChunkAt < 0) pending.firstChunkAt = performance.now();
-      pending.parts?.push(escapedText(frame.text));
+      heardChunk(pending, escapedText(frame.text), now);
+    } else if (frame.type === 'restart') {
+      heardRestart(pending);
+      this.events.restarted();
     } else if (frame.type === 'done') {
       const at = performance.now();
       this.finish({
         kind: 'done', done: doneFrom(frame, pending.messageId), durationMs: at - pending.sentAt,
-        ttftMs: pending.firstChunkAt < 0 ? null : pending.firstChunkAt - pending.sentAt,
+        ttftMs: ttftOf(pending, pending.sentAt),
         reply: pending.parts === null ? null : decodeEscapedText(pending.parts),
       });
     } else if (frame.type === 'error') {

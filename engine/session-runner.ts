@@ -71,6 +71,7 @@ export async function runSession(options: RunSessionOptions): Promise<SessionOut
         held.answers = turnCount;
       }
     },
+    restarted: () => metrics.add('chat_restarts', 1),
   });
   // The session's own signal, aborted by the run's: its think-time sleeps listen here, so each
   // sleep does not add and remove a listener on the run-wide signal every open session shares.

@@ -42,10 +42,10 @@ const sourcesIn = (folder: string) => readdirSync(join(root, folder))
 
 const insideScenarios = (target: string) => target.startsWith('scenarios/') && !target.startsWith('scenarios/run/');
 // Pure modules of the engine the k6 scripts reuse, so both engines record a turn, plan the
-// offered load and scale a latency gate alike.
+// offered load, scale a latency gate and hear an answer alike.
 const pureEngine = new Set([
   'engine/backoff.ts', 'engine/turn-metrics.ts', 'engine/llm-cost.ts', 'engine/metrics/definitions.ts',
-  'engine/arrivals.ts', 'engine/offered-load.ts', 'engine/latency-scale.ts',
+  'engine/arrivals.ts', 'engine/offered-load.ts', 'engine/latency-scale.ts', 'engine/turn-answer.ts',
 ]);
 
 const incidentRule = (target: string) => insideScenarios(target) || target === 'stack/random.ts';

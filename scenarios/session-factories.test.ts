@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionPlan } from '../engine/session-plan.js';
+import { loadServiceConfig } from '../service/config.js';
 import { hashString, seededRandom } from '../stack/random.js';
 import { incidents } from './index.js';
 import type { Incident, IncidentId } from './incident.js';
+import { desktopClient, mobileClient } from './kit/client-profiles.js';
 import { numberedTitles } from './kit/coreference.js';
 import { payloadCases, utf8Length } from './kit/unicode-payloads.js';
 import { longSessionTurns } from './long-session.js';
@@ -109,5 +111,12 @@ describe('session factories', () => {
       for (const turn of plan.turns.slice(1)) expect(turn.thinkBeforeMs).toBeGreaterThan(idleMs);
       expect(plan.client.turnTimeoutMs).toBeGreaterThan(idleMs);
     }
+  });
+});
+
+describe('client profiles', () => {
+  it('the desktop and mobile clients wait for an answer longer than the service\'s turn budget, which a restart stays inside', () => {
+    const { turnBudgetMs } = loadServiceConfig({ SESSION_SIGNING_SECRET: 'profiles-test-secret-xxxxxxxx' }).timeouts;
+    for (const profile of [desktopClient, mobileClient]) expect(profile.turnTimeoutMs).toBeGreaterThan(turnBudgetMs);
   });
 });

@@ -3,8 +3,11 @@ import WebSocket from 'ws';
 /** A minimal protocol-v1 chat client for tests: one socket, one turn at a time. */
 export interface ChatClient {
   ready: Promise<{ turnCount: number }>;
-  /** Sends a message; resolves with its `done` (or rejects with its `error` frame's code). */
-  turn(messageId: string, text: string, onChunk?: (text: string) => void): Promise<DoneFrame>;
+  /**
+   * Sends a message; resolves with its `done` (or rejects with its `error` frame's code). After
+   * `onRestart` the chunks are a new answer: the text before it is void.
+   */
+  turn(messageId: string, text: string, onChunk?: (text: string) => void, onRestart?: () => void): Promise<DoneFrame>;
   closed: Promise<number>;
   close(): void;
 }
@@ -18,13 +21,16 @@ export interface DoneFrame {
   summarised: boolean;
 }
 
+// Past the service's 25 s turn budget, which a restart on Haiku stays inside.
 const turnTimeoutMs = 30_000;
 
 type Frame = { type: string; messageId?: string; code?: string; text?: string; turnCount?: number; ts?: number };
 
 export function connectChat(wsUrl: string, sessionId: string, token: string): ChatClient {
   const socket = new WebSocket(`${wsUrl}?sessionId=${encodeURIComponent(sessionId)}&token=${encodeURIComponent(token)}`);
-  const waiting = new Map<string, { resolve(done: DoneFrame): void; reject(error: Error): void; onChunk?: (text: string) => void }>();
+  const waiting = new Map<string, {
+    resolve(done: DoneFrame): void; reject(error: Error): void; onChunk?: (text: string) => void; onRestart?: () => void;
+  }>();
   let markReady: (value: { turnCount: number }) => void = () => undefined;
   let failReady: (error: Error) => void = () => undefined;
   const ready = new Promise<{ turnCount: number }>((resolve, reject) => { markReady = resolve; failReady = reject; });
@@ -40,6 +46,7 @@ export function connectChat(wsUrl: string, sessionId: string, token: string): Ch
     if (frame.type === 'ready') markReady({ turnCount: frame.turnCount ?? -1 });
     else if (frame.type === 'ping') socket.send(JSON.stringify({ type: 'pong', ts: frame.ts }));
     else if (frame.type === 'chunk') waiting.get(frame.messageId ?? '')?.onChunk?.(frame.text ?? '');
+    else if (frame.type === 'restart') waiting.get(frame.messageId ?? '')?.onRestart?.();
     else if (frame.type === 'done') {
       waiting.get(frame.messageId ?? '')?.resolve(frame as unknown as DoneFrame);
       waiting.delete(frame.messageId ?? '');
@@ -54,7 +61,7 @@ export function connectChat(wsUrl: string, sessionId: string, token: string): Ch
   return {
     ready,
     closed,
-    turn(messageId, text, onChunk) {
+    turn(messageId, text, onChunk, onRestart) {
       return new Promise((resolve, reject) => {
         // A turn that never ends says which one, instead of a bare test timeout.
         const timer = setTimeout(() => {
@@ -62,7 +69,7 @@ export function connectChat(wsUrl: string, sessionId: string, token: string): Ch
           reject(new Error(`no done or error for ${messageId} within ${turnTimeoutMs} ms`));
         }, turnTimeoutMs);
         const settle = <T>(finish: (value: T) => void) => (value: T) => { clearTimeout(timer); finish(value); };
-        waiting.set(messageId, { resolve: settle(resolve), reject: settle(reject), onChunk });
+        waiting.set(messageId, { resolve: settle(resolve), reject: settle(reject), onChunk, onRestart });
         socket.send(JSON.stringify({ type: 'message', messageId, text }));
       });
     },

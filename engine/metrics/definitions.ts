@@ -28,6 +28,8 @@ export const chatMetrics: readonly MetricDefinition[] = Object.freeze([
   counter('session_turns_lost'),
   counter('session_turns_duplicated'),
   counter('ws_reconnects'),
+  // Answers the service started again on Haiku after their stream failed with text shown (a `restart` frame).
+  counter('chat_restarts'),
   counter('llm_input_tokens'),
   counter('llm_output_tokens'),
   counter('llm_cost_usd'),

@@ -4,7 +4,8 @@ import type { ClientProfile } from '../../engine/session-plan.ts';
 /** Seed 001 s1's reconnect policy: 0.5 s doubling to 10 s, at most 10 tries. */
 export const seed001Reconnect = { baseMs: 500, maxMs: 10_000, maxAttempts: 10 } as const;
 
-// The service gives a turn 25 s (its turn budget) before it answers with a timeout of its own.
+// The service gives a turn 25 s (its turn budget, a restart of a failed stream on Haiku
+// included) before it answers with a timeout of its own; 5 s more for its store write and the wire.
 const turnTimeoutMs = 30_000;
 
 /** The web widget on a desktop browser: answers the server's pings, reconnects like the app. */

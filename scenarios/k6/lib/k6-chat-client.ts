@@ -11,6 +11,7 @@ import { clearTimeout, setTimeout } from 'k6/timers';
 import { backoffDelay } from '../../../engine/backoff.ts';
 import type { DoneFrame, TurnResult } from '../../../engine/chat-client.ts';
 import type { ClientProfile } from '../../../engine/session-plan.ts';
+import { heardChunk, heardRestart, ttftOf } from '../../../engine/turn-answer.ts';
 
 export type ConnectResult = { ok: true; turnCount: number } | { ok: false; reason: string; code: string | null };
 
@@ -32,6 +33,7 @@ type ConnectOutcome = { ok: true; socket: WebSocket; turnCount: number } | { ok:
 // Refused at the door (bad id, no token, not the owner, no such session): trying again cannot help.
 const permanentRefusals = new Set(['ORCH_ERR_INVALID_SESSION_ID', 'ORCH_ERR_UNAUTHENTICATED', 'ORCH_ERR_FORBIDDEN', 'ORCH_ERR_SESSION_NOT_FOUND']);
 const draining = 'ORCH_ERR_DRAINING';
+const now = () => Date.now();
 
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => { setTimeout(resolve, Math.max(0, ms)); });
@@ -92,6 +94,8 @@ export interface K6ChatEvents {
   connectAttempt(ok: boolean): void;
   /** A reconnect reached `ready`: the turn count the server has for the session. */
   resumed(turnCount: number): void;
+  /** The service restarted the turn's answer on another model (chat_restarts). */
+  restarted(): void;
 }
 
 export class K6ChatClient {
@@ -225,14 +229,17 @@ export class K6ChatClient {
     }
     const pending = this.pending;
     if (pending === null || frame.messageId !== pending.messageId) return;
+    // Frame types this client does not know fall through: protocol v1 only ever adds.
     if (frame.type === 'chunk' && typeof frame.text === 'string' && frame.text.length > 0) {
-      if (pending.firstChunkAt < 0) pending.firstChunkAt = Date.now();
-      pending.parts.push(frame.text);
+      heardChunk(pending, frame.text, now);
+    } else if (frame.type === 'restart') {
+      heardRestart(pending);
+      this.events.restarted();
     } else if (frame.type === 'done') {
       const at = Date.now();
       this.finish({
         kind: 'done', done: doneFrom(frame, pending.messageId), durationMs: at - pending.sentAt,
-        ttftMs: pending.firstChunkAt < 0 ? null : pending.firstChunkAt - pending.sentAt, reply: pending.parts.join(''),
+        ttftMs: ttftOf(pending, pending.sentAt), reply: pending.parts.join(''),
       });
     } else if (frame.type === 'error') {
       // A draining worker refuses and then closes with 1012: the app resends elsewhere.

@@ -80,6 +80,7 @@ export async function runK6Session(target: K6Target, plan: SessionPlan, metrics:
         held.answers = turnCount;
       }
     },
+    restarted: () => metrics.add('chat_restarts', 1),
   });
   const acknowledged: Array<{ messageId: string; index: number }> = [];
   try {
