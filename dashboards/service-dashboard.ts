@@ -135,9 +135,13 @@ const model = {
       queries: [{ expr: `${perSecond('llm_cost_usd_total', 'model')} * 3600`, legend: '{{model}}' }],
     }),
     timeSeries({
-      title: 'Model fallbacks per second by reason', unit: units.count,
-      description: 'Turns Haiku answered after Sonnet was throttled, timed out or unavailable.',
-      queries: [{ expr: perSecond('model_fallbacks_total', 'reason'), legend: '{{reason}}' }],
+      title: 'Model fallbacks and restarts per second by reason', unit: units.count,
+      description: 'Fallbacks: turns Haiku answered after Sonnet was throttled, timed out or unavailable before its first token. '
+        + 'Restarts: answers started again on Haiku after the stream stalled or broke with text already shown (a restart frame).',
+      queries: [
+        { expr: perSecond('model_fallbacks_total', 'reason'), legend: 'fallback {{reason}}' },
+        { expr: perSecond('model_stream_restarts_total', 'reason'), legend: 'restart {{reason}}' },
+      ],
     }),
     timeSeries({
       title: 'Input tokens per turn p95 by model', unit: units.count,
@@ -165,8 +169,12 @@ const caches = {
     }),
     timeSeries({
       title: 'Context summaries per second', unit: units.count, width: 24,
-      description: 'Haiku summaries of turns dropped from the context window (long sessions).',
-      queries: [{ expr: `sum(rate(context_summaries_total${on()}[$__rate_interval]))`, legend: 'summaries' }],
+      description: 'Haiku summaries of turns dropped from the context window (long sessions), made after each done; '
+        + 'behind: turns that came before the summary they needed was ready and sent the uncovered turns whole.',
+      queries: [
+        { expr: `sum(rate(context_summaries_total${on()}[$__rate_interval]))`, legend: 'summaries' },
+        { expr: `sum(rate(context_summary_behind_total${on()}[$__rate_interval]))`, legend: 'behind' },
+      ],
     }),
   ],
 };

@@ -5,7 +5,8 @@ import { type ServiceDeps, startServiceDeps } from '../test/service-deps.js';
 import { type RunningFleet, startFleet } from '../test/service-fleet.js';
 import { desktopProfile, readings } from './engine-test-kit.js';
 import { chatMetrics, RunMetrics } from './metrics/run-metrics.js';
-import type { LoadTarget, SessionPlan } from './session-plan.js';
+import { listTurns } from './session-api.js';
+import type { LoadTarget, SessionPlan, SessionRecord } from './session-plan.js';
 import { runSession } from './session-runner.js';
 
 let deps: ServiceDeps;
@@ -97,6 +98,34 @@ describe('runSession', () => {
     // Only the refusal of a turn that should have been answered is a chat error.
     expect(read.rate('chat_errors')).toEqual({ hits: 1, total: 4 });
     expect(read.counter('chat_input_too_long')).toBe(0);
+  });
+
+  it('a restarted answer: chat_restarts counted, the reply is the new answer alone, the TTFT its first chunk ever', async () => {
+    // Sonnet streams slowly enough for several chunks and falls silent after the first: past the
+    // service's 5 s gap timeout it restarts the answer on Haiku.
+    await setEmulatorFaults({ latencyFactor: 20, midStreamPause: { afterChunks: 1, ms: 8_000 }, models: ['sonnet'] });
+    try {
+      const metrics = new RunMetrics(chatMetrics);
+      const replies: string[] = [];
+      const plan: SessionPlan = {
+        client: desktopProfile, customerId: 'engine-restart',
+        turns: [{ text: 'ホラー漫画のおすすめを教えて (restart test)', thinkBeforeMs: 0, expect: 'answer', checkReply: (reply) => { replies.push(reply); return null; } }],
+      };
+      const outcome = await runSession({ target, plan, metrics, random: seededRandom(6) });
+
+      expect(outcome.error).toBeNull();
+      const read = readings(metrics.snapshot());
+      expect(read.counter('chat_restarts')).toBe(1);
+      expect(read.rate('chat_errors')).toEqual({ hits: 0, total: 1 });
+      const stored = await listTurns(target.http, outcome.record as SessionRecord);
+      expect(stored.map((turn) => turn.role)).toEqual(['user', 'assistant']);
+      expect(replies).toEqual([stored[1]?.content]);
+      // The first chunk the customer saw was Sonnet's, well before the restart; the answer came after it.
+      expect(read.trendMin('chat_ttft')).toBeLessThan(2_000);
+      expect(read.trendMin('chat_turn_duration')).toBeGreaterThan(5_000);
+    } finally {
+      await setEmulatorFaults(null);
+    }
   });
 
   it('a turn with no done within turnTimeoutMs counts an error and ends a desktop session', async () => {

@@ -35,6 +35,8 @@ export interface ServiceConfig {
   context: {
     inputBudgetTokens: number; retrievalBudgetTokens: number; maxRecentTurns: number; minRecentTurns: number;
     summaryMaxTokens: number; warnAboveTokens: number; refuseAboveTokens: number; maxOutputTokens: number;
+    /** How long a turn waits for a summary already being made before it goes without it. */
+    summaryWaitMs: number;
   };
   timeouts: {
     /** The whole turn, restart included: the caller's deadline. */
@@ -139,6 +141,9 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     context: {
       inputBudgetTokens: 6_000, retrievalBudgetTokens: 2_000, maxRecentTurns: 10, minRecentTurns: 3,
       summaryMaxTokens: 300, warnAboveTokens: 80_000, refuseAboveTokens: 150_000, maxOutputTokens: 1_024,
+      // Summaries are made after a turn's done, while the customer reads and types (a couple of
+      // seconds at least); a turn that comes sooner waits this long at most, not Haiku's whole call.
+      summaryWaitMs: 300,
     },
     timeouts: {
       turnBudgetMs: 25_000, modelBaseMs: 10_000, modelPerThousandTokensMs: 1_000, modelMaxMs: 25_000,

@@ -14,6 +14,7 @@ export interface ServiceMetrics {
   cacheHits: Counter<'cache'>;
   cacheMisses: Counter<'cache'>;
   summaries: Counter;
+  summaryBehind: Counter;
   contextInputTokens: Histogram<'model'>;
   errors: Counter<'code'>;
   liveSockets: Gauge;
@@ -39,6 +40,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     cacheHits: new Counter({ name: 'cache_hits_total', help: 'Cache hits by cache (session, response).', labelNames: ['cache'], registers }),
     cacheMisses: new Counter({ name: 'cache_misses_total', help: 'Cache misses by cache (session, response).', labelNames: ['cache'], registers }),
     summaries: new Counter({ name: 'context_summaries_total', help: 'Summaries made of turns dropped from the context window.', registers }),
+    summaryBehind: new Counter({
+      name: 'context_summary_behind_total',
+      help: 'Turns whose window dropped turns no summary covered yet (it was still being made); they went in whole as far as the budget allowed.',
+      registers,
+    }),
     contextInputTokens: new Histogram({ name: 'context_input_tokens', help: 'Estimated input tokens sent to the model per turn.', labelNames: ['model'], buckets: tokenBuckets, registers }),
     errors: new Counter({ name: 'errors_total', help: 'Errors by stable code.', labelNames: ['code'], registers }),
     liveSockets: new Gauge({ name: 'ws_live_sockets', help: 'Open WebSocket connections.', registers }),

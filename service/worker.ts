@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { ServiceConfig } from './config.js';
 import { createSummariser } from './context/summariser.js';
+import { createSummaryLease } from './context/summary-lease.js';
 import { createBedrockLlm } from './llm/bedrock-llm.js';
 import { createMemory, createSessionDocumentClient, createSessionRedisClient } from './memory/create-memory.js';
 import { createMetrics } from './metrics.js';
@@ -24,8 +25,9 @@ export async function startWorker(config: ServiceConfig, logger: Logger): Promis
   const memory = createMemory({ config, dynamo, redis, logger, metrics });
   const retrieval = await createCatalogRetrieval(config);
   const summariser = createSummariser({ llm, config, metrics });
+  const summaryLease = createSummaryLease(redis, logger);
   const responseCache = createResponseCache({ config, redis, metrics, logger });
-  const app = buildApp({ config, memory, llm, retrieval, summariser, responseCache, metrics, logger });
+  const app = buildApp({ config, memory, llm, retrieval, summariser, summaryLease, responseCache, metrics, logger });
   await app.listen({ host: config.http.host, port: config.http.port });
   return {
     app,

@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { buildApp, type AppDeps } from '../service/app.js';
 import type { ServiceConfig } from '../service/config.js';
 import { createSummariser } from '../service/context/summariser.js';
+import { createSummaryLease } from '../service/context/summary-lease.js';
 import { createBedrockLlm } from '../service/llm/bedrock-llm.js';
 import { createMemory, createSessionDocumentClient, createSessionRedisClient } from '../service/memory/create-memory.js';
 import { createMetrics, type ServiceMetrics } from '../service/metrics.js';
@@ -72,8 +73,9 @@ export async function startServiceStack(options: { timeScale?: number; targetOut
       const llm = createBedrockLlm({ config, logger, metrics });
       const retrieval = await createCatalogRetrieval(config);
       const summariser = createSummariser({ llm, config, metrics });
+      const summaryLease = createSummaryLease(redisClient, logger);
       const responseCache = createResponseCache({ config, redis: redisClient, metrics, logger });
-      const app = buildApp({ config, memory, llm, retrieval, summariser, responseCache, metrics, logger });
+      const app = buildApp({ config, memory, llm, retrieval, summariser, summaryLease, responseCache, metrics, logger });
       await app.listen({ host: '127.0.0.1', port: 0 });
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('the app is not listening on TCP');
@@ -82,7 +84,7 @@ export async function startServiceStack(options: { timeScale?: number; targetOut
       let closing: Promise<void> | undefined;
       const service: RunningService = {
         app, config, metrics, baseUrl,
-        deps: { config, memory, llm, retrieval, summariser, responseCache, metrics, logger },
+        deps: { config, memory, llm, retrieval, summariser, summaryLease, responseCache, metrics, logger },
         wsUrl: `ws://127.0.0.1:${address.port}/v1/ws`,
         checkedResponses: 0,
         async rest(method, path, options = {}) {

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { ModelFamily, ServiceConfig } from '../config.js';
 import { buildContext, turnsToLoad } from '../context/build-context.js';
+import { createSummariesAhead } from '../context/summaries-ahead.js';
+import type { SummaryLease } from '../context/summary-lease.js';
 import type { BuiltContext, Summariser } from '../context/types.js';
 import { asServiceError, serviceErrors, type ServiceError } from '../errors.js';
 import { validateMessage } from '../input/validate-message.js';
-import type { Llm } from '../llm/types.js';
-import type { Exchange, LoadedSession, Memory, Usage } from '../memory/types.js';
+import type { Llm, RestartReason } from '../llm/types.js';
+import type { Exchange, LoadedSession, Memory, Turn, Usage } from '../memory/types.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { ResponseCache } from '../response-cache.js';
 import type { Retrieval } from '../retrieval/types.js';
@@ -16,6 +18,8 @@ export interface ChatTurnDeps {
   llm: Llm;
   retrieval: Retrieval;
   summariser: Summariser;
+  /** One summary call per session across the fleet. */
+  summaryLease: SummaryLease;
   responseCache: ResponseCache;
   metrics: ServiceMetrics;
   logger: Logger;
@@ -42,6 +46,11 @@ export interface TurnDone {
 export interface TurnListener {
   /** Each model delta, forwarded the moment it arrives: time to first token is the SLO. */
   onChunk(chunk: { seq: number; text: string }): void;
+  /**
+   * The model's stream failed after chunks went out and the answer starts again on Haiku: the
+   * chunks so far are void, and the next chunk is seq 0 of the new answer.
+   */
+  onRestart?(restart: { reason: RestartReason }): void;
   /** Called once the exchange is durable, before the turn's follow-up work (summary, cache). */
   onDone?(done: TurnDone): void;
 }
@@ -79,7 +88,10 @@ function doneTurnCount(stored: { exchange: Exchange; duplicate: boolean; turnCou
 }
 
 export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
-  const { config, memory, llm, retrieval, summariser, responseCache, metrics, logger } = deps;
+  const { config, memory, llm, retrieval, responseCache, metrics, logger } = deps;
+  const summaries = createSummariesAhead({
+    config, summariser: deps.summariser, save: memory.saveSummary, lease: deps.summaryLease, metrics, logger,
+  });
   const busySessions = new Set<string>();
   const running = new Set<Promise<unknown>>();
 
@@ -125,19 +137,28 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
   async function streamFromModel(session: LoadedSession, request: TurnRequest, context: BuiltContext, arrivedAt: number, listener: TurnListener): Promise<TurnDone> {
     const elapsed = performance.now() - arrivedAt;
     const remaining = Math.max(1, Math.floor(config.timeouts.turnBudgetMs - elapsed));
+    let reply = '';
+    let seq = 0;
+    let firstChunkAt: number | undefined;
+    // The customer's first token came from the model whose stream failed, if one did.
+    let firstModel: ModelFamily | undefined;
     const stream = llm.stream({
       model: 'sonnet',
       system: context.system,
       messages: context.messages,
       maxTokens: config.context.maxOutputTokens,
-      // The model layer gives each attempt its own adaptive timeout inside this deadline, so a
-      // slow Sonnet still leaves Haiku the rest of the turn's budget.
+      // The model layer gives each attempt its own first-token timeout and each stream a gap
+      // timeout inside this deadline, so a slow or stalled Sonnet still leaves Haiku the rest.
       timeoutMs: remaining,
       signal: AbortSignal.timeout(remaining),
+      // Only the final answer is stored and counted; the time to first token stays the first ever.
+      onRestart: (restart) => {
+        firstModel ??= restart.from;
+        reply = '';
+        seq = 0;
+        listener.onRestart?.({ reason: restart.reason });
+      },
     });
-    let reply = '';
-    let seq = 0;
-    let firstChunkAt: number | undefined;
     for await (const text of stream) {
       firstChunkAt ??= performance.now();
       listener.onChunk({ seq, text });
@@ -146,7 +167,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     }
     const result = await stream.result;
     // Which model answered (Sonnet, or Haiku after a fallback) is known only once the stream ends.
-    if (firstChunkAt !== undefined) metrics.ttft.observe({ model: result.model }, (firstChunkAt - arrivedAt) / 1_000);
+    if (firstChunkAt !== undefined) metrics.ttft.observe({ model: firstModel ?? result.model }, (firstChunkAt - arrivedAt) / 1_000);
     metrics.contextInputTokens.observe({ model: result.model }, context.estimatedInputTokens);
     const stored = await memory.appendExchange(request.sessionId, session.meta.nextIdx, {
       messageId: request.messageId,
@@ -165,14 +186,23 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     return done;
   }
 
-  async function saveSummaryAfterDone(request: TurnRequest, context: BuiltContext): Promise<void> {
-    if (!context.newSummary) return;
-    try {
-      await memory.saveSummary(request.sessionId, context.newSummary);
-    } catch (error) {
-      // The turn is already acknowledged; the next turn summarises again, so this costs tokens, not context.
-      fail(error, request);
-    }
+  /** The behind case: the summary was still being made, so the turn went without part of it. */
+  function noteSummaryBehind(request: TurnRequest, context: BuiltContext): void {
+    const { uncovered, sentWhole } = context.summaryBehind;
+    if (uncovered === 0) return;
+    metrics.summaryBehind.inc();
+    logger.info({ sessionId: request.sessionId, messageId: request.messageId, uncoveredTurns: uncovered, sentWhole },
+      'context summary behind; the uncovered turns that fit went in whole');
+  }
+
+  /** The exchange just stored, as the next turn will load it (the summary ahead folds from it). */
+  function storedTurns(session: LoadedSession, request: TurnRequest, context: BuiltContext, done: TurnDone): [Turn, Turn] {
+    const idx = session.meta.nextIdx;
+    const ts = Date.now();
+    return [
+      { idx, role: 'user', content: context.storedUserText, messageId: request.messageId, ts },
+      { idx: idx + 1, role: 'assistant', content: done.reply, messageId: request.messageId, ts },
+    ];
   }
 
   async function turn(request: TurnRequest, listener: TurnListener, arrivedAt: number): Promise<TurnDone> {
@@ -198,9 +228,11 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
       const fromCache = await answerFromCache(session, request, productIds, listener);
       if (fromCache) return fromCache;
     }
-    const context = await buildContext({ config, session, question: request.text, retrieval, summariser, logger });
+    const context = await buildContext({ config, session, question: request.text, retrieval, summaries, logger });
+    noteSummaryBehind(request, context);
     const done = await streamFromModel(session, request, context, arrivedAt, listener);
-    await saveSummaryAfterDone(request, context);
+    // Off the hot path: the customer reads the answer and types while Haiku folds what the next window drops.
+    if (done.source === 'model') summaries.foldAfterTurn(session, storedTurns(session, request, context, done), context.fixedTokens);
     if (cacheable && done.source === 'model') {
       await responseCache.store(request.text, productIds, { reply: done.reply, model: done.model, retrievedAt });
     }
@@ -217,6 +249,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
       const release = () => busySessions.delete(request.sessionId);
       const releasing: TurnListener = {
         onChunk: listener.onChunk,
+        ...(listener.onRestart ? { onRestart: listener.onRestart } : {}),
         onDone: (done) => {
           release();
           listener.onDone?.(done);
@@ -242,6 +275,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
     inFlight: () => running.size,
     async settled() {
       while (running.size > 0) await Promise.allSettled([...running]);
+      await summaries.settled();
     },
   };
 }

@@ -6,10 +6,9 @@ import { capturedLogger, metricValue, testConfig, testMetrics } from '../llm/llm
 import { createCatalogRetrieval } from '../retrieval/load-catalog.js';
 import type { Retrieval } from '../retrieval/types.js';
 import { buildContext } from './build-context.js';
-import { Conversation, listedTitles, runTurn } from './context-test-kit.js';
+import { Conversation, listedTitles, noSummariesUnderWay, runTurn } from './context-test-kit.js';
 import { createSummariser } from './summariser.js';
 import { estimateTokens } from './token-estimate.js';
-import type { Summariser } from './types.js';
 
 // A long session is mostly about manga; two store questions retrieve nothing, as they would.
 const questions = [
@@ -71,13 +70,12 @@ describe('buildContext, hardened: a 6,000-token budget (seed 004 s1) with an ent
     conversation.append('こんにちは', 'いらっしゃいませ。');
     for (let i = 0; i < 8; i += 1) conversation.append(`質問${i}`, `回答${i}`);
     conversation.summary = { text: '要約: ホラーを探しています。', throughIdx: 7, entities: { '2番目': '真夜中の子守唄' } };
-    const unused: Summariser = { summarise: () => Promise.reject(new Error('the stored summary covers the dropped turns')) };
-    const built = await buildContext({ config, session: conversation.load(config), question: 'ホラー漫画', retrieval, summariser: unused });
+    const built = await buildContext({ config, session: conversation.load(config), question: 'ホラー漫画', retrieval, summaries: noSummariesUnderWay });
     const last = built.messages.at(-1)?.text ?? '';
     expect(last).toMatch(/\[これまでの会話の要約\]\n要約: ホラーを探しています。\nエンティティ: \{"2番目":"真夜中の子守唄"\}/);
     expect(last).toMatch(/\n『[^』]+』（[^,]+, ホラー, 全\d+巻, ¥[\d,]+, 在庫(あり|なし)）\n/);
     expect(last.indexOf('エンティティ')).toBeLessThan(last.indexOf('質問: ホラー漫画'));
-    expect(built).toMatchObject({ summarised: true, droppedTurns: 6, newSummary: null });
+    expect(built).toMatchObject({ summarised: true, droppedTurns: 6, summaryBehind: { uncovered: 0, sentWhole: 0 } });
   });
 });
 
@@ -85,12 +83,11 @@ describe('buildContext, naive fullHistory (seed 000 s1: the whole history, retri
   it('grows about 2K tokens a turn, passes 80K with a warning, and passes 150K unrefused (the original had no pre-call check)', async () => {
     const config = testConfig(emulator.url, {}, { GAMEDAY_NAIVE: 'fullHistory' });
     const { logger, lines } = capturedLogger();
-    const noSummaries: Summariser = { summarise: () => Promise.reject(new Error('naive never summarises')) };
     const conversation = new Conversation();
     const sizes: number[] = [];
     for (let turn = 0; turn < 110; turn += 1) {
       const built = await buildContext({ config, session: conversation.load(config), question: questions[turn % questions.length] as string,
-        retrieval, summariser: noSummaries, logger });
+        retrieval, summaries: noSummariesUnderWay, logger });
       sizes.push(built.estimatedInputTokens);
       expect(built.storedUserText).toBe(built.messages.at(-1)?.text);
       // The model's answer: a list of three titles with their synopses, about 450 estimated tokens, as the emulator writes.
@@ -110,8 +107,7 @@ describe('buildContext, naive fullHistory (seed 000 s1: the whole history, retri
     const config = testConfig(emulator.url, { context: { inputBudgetTokens: 400_000 } });
     const conversation = new Conversation();
     for (let i = 0; i < 3; i += 1) conversation.append('漫'.repeat(40_000), '画'.repeat(40_000));
-    const unused: Summariser = { summarise: () => Promise.reject(new Error('nothing is dropped')) };
-    await expect(buildContext({ config, session: conversation.load(config), question: 'おすすめは？', retrieval, summariser: unused }))
+    await expect(buildContext({ config, session: conversation.load(config), question: 'おすすめは？', retrieval, summaries: noSummariesUnderWay }))
       .rejects.toMatchObject({ code: serviceErrors.contextTooLarge(0, 0).code });
   });
 });

@@ -74,21 +74,72 @@ function chooseWindow(session: LoadedSession, available: number, config: BuildCo
   return { first: kept, recent, dropped: history.slice(0, start) };
 }
 
-/** The stored summary when it covers every dropped turn; else a new one folding in the turns it lacks. */
-async function summaryFor(input: BuildContextInput, dropped: Turn[]): Promise<{ summary: SessionSummary | null; made: boolean }> {
-  const stored = input.session.summary;
+/** The summary that covers more turns (later summaries fold earlier ones in). */
+export function newerSummary(a: SessionSummary | null, b: SessionSummary | null): SessionSummary | null {
+  if (!a) return b;
+  if (!b) return a;
+  return b.throughIdx > a.throughIdx ? b : a;
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The newest summary known when it covers every dropped turn. Otherwise a summary made after
+ * the previous turn's done is still running: the turn waits for it a short bound at most
+ * (config.context.summaryWaitMs), never for a Haiku call of its own, so the first token does not wait.
+ */
+async function summaryFor(input: BuildContextInput, dropped: Turn[]): Promise<SessionSummary | null> {
+  const { sessionId } = input.session.meta;
+  const known = newerSummary(input.session.summary, input.summaries.latest(sessionId));
   const lastDropped = dropped.at(-1);
-  if (!lastDropped) return { summary: null, made: false };
-  if (stored && stored.throughIdx >= lastDropped.idx) return { summary: stored, made: false };
-  const fresh = dropped.filter((turn) => turn.idx > (stored?.throughIdx ?? -1));
-  try {
-    return { summary: await input.summariser.summarise(fresh, stored), made: true };
-  } catch (error) {
-    // The model layer has already coded, logged and counted the failure; the turn goes on
-    // with the older summary rather than failing the customer's question.
-    input.logger?.error({ err: error, sessionId: input.session.meta.sessionId }, 'context summary failed; using the stored one');
-    return { summary: stored, made: false };
+  if (!lastDropped || (known && known.throughIdx >= lastDropped.idx)) return known;
+  const pending = input.summaries.inFlight(sessionId);
+  if (!pending) return known;
+  return newerSummary(known, (await within(pending, input.config.context.summaryWaitMs)) ?? null);
+}
+
+/** The newest of `turns` whose tokens fit in `room`, chronological. */
+function newestThatFit(turns: ReadonlyArray<Turn>, room: number): Turn[] {
+  const kept: Turn[] = [];
+  let left = room;
+  for (let i = turns.length - 1; i >= 0; i -= 1) {
+    const turn = turns[i] as Turn;
+    const tokens = estimateTokens(turn.content);
+    if (tokens > left) break;
+    left -= tokens;
+    kept.unshift(turn);
   }
+  return kept;
+}
+
+function windowRoom(config: BuildContextInput['config'], fixedTokens: number): number {
+  return config.context.inputBudgetTokens - fixedTokens - config.context.summaryMaxTokens;
+}
+
+/**
+ * The turns the next turn's window will drop that `summary` does not cover yet: what a summary
+ * made now, after the turn's done, must fold in. `fixedTokens` is this turn's system prompt,
+ * retrieval and question, the best guess at the next one's.
+ */
+export function turnsToFold(config: BuildContextInput['config'], session: LoadedSession, summary: SessionSummary | null, fixedTokens: number): Turn[] {
+  if (config.naive.fullHistory) return [];
+  const { dropped } = chooseWindow(session, windowRoom(config, fixedTokens), config);
+  return dropped.filter((turn) => turn.idx > (summary?.throughIdx ?? -1));
+}
+
+/** The session as the next turn will load it: this exchange appended to the turns loaded for this one. */
+export function withExchange(session: LoadedSession, exchange: [user: Turn, assistant: Turn], config: BuildContextInput['config']): LoadedSession {
+  const wanted = turnsToLoad(config);
+  const turns = [...session.turns, ...exchange];
+  return {
+    ...session,
+    turns: wanted === 'all' ? turns : turns.slice(-wanted),
+    firstTurns: session.firstTurns.length > 0 ? session.firstTurns : [...exchange],
+  };
 }
 
 function guard(input: BuildContextInput, tokens: number): void {
@@ -115,26 +166,31 @@ async function naiveContext(input: BuildContextInput): Promise<BuiltContext> {
   ]);
   return {
     system: systemPrompt, messages, estimatedInputTokens: countTokens(systemPrompt, messages), summarised: false,
-    droppedTurns: 0, retrievedProductIds: retrieved.productIds, storedUserText, newSummary: null,
+    droppedTurns: 0, retrievedProductIds: retrieved.productIds, storedUserText,
+    fixedTokens: countTokens(systemPrompt, messages), summaryBehind: { uncovered: 0, sentWhole: 0 },
   };
 }
 
 async function hardenedContext(input: BuildContextInput): Promise<BuiltContext> {
   const { config, question } = input;
   const retrieved = await budgetedRetrieval(input.retrieval, question, retrievalSize, config.context.retrievalBudgetTokens);
-  const summaryReserve = config.context.summaryMaxTokens;
-  const fixed = estimateTokens(systemPrompt) + estimateTokens(userMessage([retrieved.text], question));
-  const window = chooseWindow(input.session, config.context.inputBudgetTokens - fixed - summaryReserve, config);
-  const { summary, made } = await summaryFor(input, window.dropped);
-  const memory = summaryBlock(summary, summaryReserve);
+  const fixedTokens = estimateTokens(systemPrompt) + estimateTokens(userMessage([retrieved.text], question));
+  const room = windowRoom(config, fixedTokens);
+  const window = chooseWindow(input.session, room, config);
+  const summary = await summaryFor(input, window.dropped);
+  // Behind: the summary lags the window. The dropped turns it lacks go in whole, newest first,
+  // as far as the budget allows, so a "2番目のやつ" still finds the list it points at.
+  const uncovered = window.dropped.filter((turn) => turn.idx > (summary?.throughIdx ?? -1));
+  const catchUp = newestThatFit(uncovered, room - turnTokens(window.first) - turnTokens(window.recent));
+  const memory = summaryBlock(window.dropped.length > 0 ? summary : null, config.context.summaryMaxTokens);
   const messages = alternating([
-    ...[...window.first, ...window.recent].map((turn) => ({ role: turn.role, text: turn.content })),
+    ...[...window.first, ...catchUp, ...window.recent].map((turn) => ({ role: turn.role, text: turn.content })),
     { role: 'user', text: userMessage([memory, retrieved.text], question) },
   ]);
   return {
     system: systemPrompt, messages, estimatedInputTokens: countTokens(systemPrompt, messages),
-    summarised: memory.length > 0, droppedTurns: window.dropped.length, retrievedProductIds: retrieved.productIds,
-    storedUserText: question, newSummary: made ? summary : null,
+    summarised: memory.length > 0, droppedTurns: window.dropped.length - catchUp.length, retrievedProductIds: retrieved.productIds,
+    storedUserText: question, fixedTokens, summaryBehind: { uncovered: uncovered.length, sentWhole: catchUp.length },
   };
 }
 

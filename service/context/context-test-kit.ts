@@ -1,10 +1,13 @@
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
 import type { Llm } from '../llm/types.js';
 import type { LoadedSession, SessionSummary, Turn } from '../memory/types.js';
 import type { Retrieval } from '../retrieval/types.js';
+import { testMetrics } from '../llm/llm-test-kit.js';
 import { buildContext, turnsToLoad } from './build-context.js';
-import type { BuiltContext, Summariser } from './types.js';
+import { createSummariesAhead } from './summaries-ahead.js';
+import type { SummaryLease } from './summary-lease.js';
+import type { BuiltContext, Summariser, SummarySource } from './types.js';
 
 /**
  * A conversation held in memory the way Memory.loadSession hands it out (first exchange,
@@ -50,9 +53,19 @@ export class Conversation {
 
 export interface TurnDeps { config: ServiceConfig; llm: Llm; retrieval: Retrieval; summariser: Summariser; logger?: Logger }
 
-/** One turn as the service runs it: context, Sonnet's streamed answer, then what the caller stores. */
-export async function runTurn(conversation: Conversation, question: string, deps: TurnDeps): Promise<{ built: BuiltContext; reply: string }> {
-  const built = await buildContext({ ...deps, session: conversation.load(deps.config), question });
+/** One worker: the fleet-wide lease is the Redis one's business (summary-lease tests). */
+export const soleWorkerLease: SummaryLease = { acquire: () => Promise.resolve(() => Promise.resolve()) };
+/** No summary is being made: the turn has only the stored one. */
+export const noSummariesUnderWay: SummarySource = { latest: () => null, inFlight: () => undefined };
+
+/**
+ * One turn as the service runs it: context, Sonnet's streamed answer, what the caller stores,
+ * then the summary ahead, which the customer's think time lets finish before the next turn.
+ */
+export async function runTurn(conversation: Conversation, question: string, deps: TurnDeps,
+  summaries: SummarySource = noSummariesUnderWay): Promise<{ built: BuiltContext; reply: string }> {
+  const session = conversation.load(deps.config);
+  const built = await buildContext({ ...deps, session, question, summaries });
   const stream = deps.llm.stream({
     model: 'sonnet', system: built.system, messages: built.messages, maxTokens: deps.config.context.maxOutputTokens, timeoutMs: 25_000,
   });
@@ -60,7 +73,15 @@ export async function runTurn(conversation: Conversation, question: string, deps
   for await (const text of stream) reply += text;
   await stream.result;
   conversation.append(built.storedUserText, reply);
-  if (built.newSummary) conversation.summary = built.newSummary;
+  const ahead = createSummariesAhead({
+    config: deps.config, summariser: deps.summariser, lease: soleWorkerLease, metrics: testMetrics(), logger: deps.logger ?? pino({ level: 'silent' }),
+    save: (_sessionId, summary) => {
+      if (!conversation.summary || conversation.summary.throughIdx <= summary.throughIdx) conversation.summary = summary;
+      return Promise.resolve();
+    },
+  });
+  ahead.foldAfterTurn(session, conversation.turns.slice(-2) as [Turn, Turn], built.fixedTokens);
+  await ahead.settled();
   return { built, reply };
 }
 

@@ -7,7 +7,7 @@ import { capturedLogger, testConfig, testMetrics } from '../llm/llm-test-kit.js'
 import { createCatalogRetrieval } from '../retrieval/load-catalog.js';
 import { Conversation, listedTitles, runTurn, type TurnDeps } from './context-test-kit.js';
 import { createSummariser } from './summariser.js';
-import type { Summariser } from './types.js';
+import type { Summariser, SummarySource } from './types.js';
 
 /**
  * Seed 000 s3's golden set: a list of three titles, twelve more turns (so the list falls out
@@ -32,6 +32,9 @@ const conversations: Array<{ opening: string; cases: Array<[question: string, po
   ] },
 ];
 
+// A summary whose making outlasts the turn's wait (Haiku slow, or the customer typed fast).
+const stillBeingMade: SummarySource = { latest: () => null, inFlight: () => new Promise(() => undefined) };
+
 const forgetful: Summariser = {
   summarise: (turns) => Promise.resolve({ text: '', entities: {}, throughIdx: turns.at(-1)?.idx ?? -1 }),
 };
@@ -55,13 +58,18 @@ afterAll(async () => {
 
 describe.each(conversations)('coreference after the window drops the list ($opening)', ({ opening, cases }) => {
   let before: Conversation;
+  let listJustDropped: Conversation;
   let titles: string[];
 
   beforeAll(async () => {
     before = new Conversation();
     await runTurn(before, 'こんにちは', deps);
     titles = listedTitles((await runTurn(before, opening, deps)).reply);
-    for (const filler of fillers) await runTurn(before, filler, deps);
+    for (const [index, filler] of fillers.entries()) {
+      await runTurn(before, filler, deps);
+      // Five more exchanges: the window of 10 recent turns has just let the list go.
+      if (index === 4) listJustDropped = before.copy();
+    }
   }, 60_000);
 
   it.each(cases)('"%s" names title %i when hardened, and is unresolved without the summary', async (question, position) => {
@@ -81,5 +89,18 @@ describe.each(conversations)('coreference after the window drops the list ($open
     expect(naive.built.summarised).toBe(false);
     expect(naive.reply).toContain(unresolvedSentence);
     expect(naive.reply).not.toContain(`『${expected}』`);
+  });
+
+  it.each(cases)('"%s" names title %i when the list has just left the window and its summary is still being made', async (question, position) => {
+    // The summary made after the previous turn folds exactly the list's exchange; it is not ready.
+    const behind = listJustDropped.copy();
+    behind.summary = null;
+    const { built, reply } = await runTurn(behind, question, deps, stillBeingMade);
+    expect(built.summaryBehind).toEqual({ uncovered: 2, sentWhole: 2 });
+    expect(built.summarised).toBe(false);
+    expect(built.estimatedInputTokens).toBeLessThanOrEqual(config.context.inputBudgetTokens);
+    expect(built.messages.some((message) => listedTitles(message.text).length === 3)).toBe(true);
+    expect(reply).toContain(`『${titles[position - 1] as string}』`);
+    expect(reply).not.toContain(unresolvedSentence);
   });
 });

@@ -21,8 +21,18 @@ export interface BuiltContext {
   retrievedProductIds: string[];
   /** What to store as the user's turn: the question, or (naive fullHistory) the whole message as sent. */
   storedUserText: string;
-  /** A summary made for this turn, for the caller to save with Memory.saveSummary; null when none was made. */
-  newSummary: SessionSummary | null;
+  /** The system prompt, retrieval and question: what the window's turns did not get of the budget. */
+  fixedTokens: number;
+  /** Dropped turns no summary covered yet (its making was still under way), and how many of them went in whole. */
+  summaryBehind: { uncovered: number; sentWhole: number };
+}
+
+/** What buildContext may know of summaries besides the one loaded with the session. */
+export interface SummarySource {
+  /** The newest summary this worker made for the session, which may be newer than the one loaded. */
+  latest(sessionId: string): SessionSummary | null;
+  /** A summary this worker is making for the session right now, if any. */
+  inFlight(sessionId: string): Promise<SessionSummary | null> | undefined;
 }
 
 export interface BuildContextInput {
@@ -30,7 +40,7 @@ export interface BuildContextInput {
   session: LoadedSession;
   question: string;
   retrieval: Retrieval;
-  summariser: Summariser;
+  summaries: SummarySource;
   /** Where the 80K warning and a failed summary are reported. */
   logger?: Logger;
 }

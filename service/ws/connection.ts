@@ -70,6 +70,7 @@ export function serveConnection(socket: WebSocket, session: { sessionId: string;
     turnInFlight = true;
     chatTurns.run({ sessionId: session.sessionId, messageId, text }, {
       onChunk: ({ seq, text: delta }) => send({ type: 'chunk', messageId, seq, text: delta }),
+      onRestart: ({ reason }) => send({ type: 'restart', messageId, reason }),
       onDone: (done) => {
         turnInFlight = false;
         send({ type: 'done', messageId, turnCount: done.turnCount, usage: done.usage, model: done.model, summarised: done.summarised });
