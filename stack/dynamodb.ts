@@ -14,6 +14,8 @@ export interface DynamoDbOptions {
   port?: number;
   /** Default 'java'. */
   javaCommand?: string;
+  /** 'c1' (default) stops the JIT at its first tier; 'full' lets C2 compile too (bench/service compares them). */
+  jit?: 'c1' | 'full';
 }
 
 export interface RunningDynamoDb extends RunningPart {
@@ -80,7 +82,7 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<RunningDy
         // two shared cores: measured here at 40 turns/s, C1 only (TieredStopAtLevel=1) halves the CPU
         // of the first seconds (19 vs 38 ms per turn, 1.9 vs 3.8 s to start) and equals C2 after 30 s;
         // the serial collector keeps G1's background threads off the cores the service needs.
-        args: ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
+        args: [...(options.jit === 'full' ? [] : ['-XX:TieredStopAtLevel=1']), '-XX:+UseSerialGC',
           `-Djava.library.path=${libDir}`, '-jar', jar, '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
         cwd: workDir,
         logPath,

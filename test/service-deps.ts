@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { loadServiceConfig, type ServiceConfig } from '../service/config.js';
 import { createMetrics, type ServiceMetrics } from '../service/metrics.js';
-import { localDynamoClient, type RunningDynamoDb, startDynamoDb } from '../stack/dynamodb.js';
+import { type DynamoDbOptions, localDynamoClient, type RunningDynamoDb, startDynamoDb } from '../stack/dynamodb.js';
 import { type RedisOptions, type RunningRedis, startRedis } from '../stack/redis.js';
 import { createSessionTable } from '../stack/session-table.js';
 
@@ -30,6 +30,7 @@ export interface ServiceDeps {
 
 export interface ServiceDepsOptions {
   redis?: Omit<RedisOptions, 'dir'>;
+  dynamodb?: Omit<DynamoDbOptions, 'dir'>;
   table?: string;
 }
 
@@ -53,7 +54,7 @@ export async function startServiceDeps(options: ServiceDepsOptions = {}): Promis
     const dir = tempDir('gameday-service-deps-');
     const [redis, dynamodb] = await Promise.all([
       startRedis({ ...options.redis, dir }).then((started) => { cleanups.push(() => started.stop()); return started; }),
-      startDynamoDb({ dir }).then((started) => { cleanups.push(() => started.stop()); return started; }),
+      startDynamoDb({ ...options.dynamodb, dir }).then((started) => { cleanups.push(() => started.stop()); return started; }),
     ]);
     const table = options.table ?? 'mangaassist-sessions';
     const client = localDynamoClient(dynamodb.endpoint);
