@@ -10,3 +10,8 @@ export function option(name: string, fallback: number): number {
 export function flag(name: string): boolean {
   return process.argv.includes(`--${name}`);
 }
+
+/** A positive number from `--name value`, or undefined when the option is not given. */
+export function optionalOption(name: string): number | undefined {
+  return process.argv.includes(`--${name}`) ? option(name, Number.NaN) : undefined;
+}

@@ -25,7 +25,10 @@ export interface LoadPoolOptions {
   random: Random;
   /** Mean pause between a done and the session's next message (exponential). */
   thinkMs: number;
-  /** A session is closed and replaced after this many messages, so its context stays short of a summary. */
+  /**
+   * A session is closed and replaced after this many messages (past the context window's length its later turns are
+   * summarised); those prepare() opens, after a random 1 to this many, so they do not all reach the same turn together.
+   */
   turnsPerSession: number;
   turnTimeoutMs: number;
 }
@@ -46,7 +49,7 @@ export interface LoadPool {
   close(): Promise<void>;
 }
 
-interface ChatSession { client: ChatClient; sent: number; availableAt: number }
+interface ChatSession { client: ChatClient; sent: number; availableAt: number; retireAfter: number }
 
 const progressEveryMs = 2_000;
 const prepareConcurrency = 16;
@@ -82,11 +85,11 @@ export function createLoadPool(options: LoadPoolOptions): LoadPool {
   let messageSeq = 0;
   let customerSeq = 0;
 
-  const open = async (): Promise<ChatSession> => {
+  const open = async (retireAfter = options.turnsPerSession): Promise<ChatSession> => {
     customerSeq += 1;
     const { sessionId, token } = await createSession(options.baseUrl, `bench-customer-${customerSeq}`);
     const client = connectChat(options.wsUrl, sessionId, token);
-    const session: ChatSession = { client, sent: 0, availableAt: 0 };
+    const session: ChatSession = { client, sent: 0, availableAt: 0, retireAfter };
     live.add(session);
     // A socket the service closed (drain, heartbeat) must not be handed a message: it would never answer.
     void client.closed.then(() => {
@@ -149,7 +152,7 @@ export function createLoadPool(options: LoadPoolOptions): LoadPool {
         result.firstChunkEpochMs = Date.now();
       }), options.turnTimeoutMs);
       result.usage = done.usage;
-      if (session.sent >= options.turnsPerSession) {
+      if (session.sent >= session.retireAfter) {
         drop(session);
         replenish();
       } else {
@@ -167,7 +170,10 @@ export function createLoadPool(options: LoadPoolOptions): LoadPool {
     async prepare(count, signal) {
       // Bounded: a service refusing new sessions leaves the phase to open them on demand (and count that).
       for (let batches = 0; live.size < count && batches < count / prepareConcurrency + 2 && !signal.aborted && !closed; batches += 1) {
-        const batch = Array.from({ length: Math.min(prepareConcurrency, count - live.size) }, () => tracked(open()));
+        // Sessions opened together would otherwise stay in step, every one at the same turn (and summarising
+        // at once) for many lifetimes: the first of each batch retire early, so their successors are spread.
+        const batch = Array.from({ length: Math.min(prepareConcurrency, count - live.size) },
+          () => tracked(open(1 + Math.floor(random() * options.turnsPerSession))));
         for (const outcome of await Promise.allSettled(batch)) if (outcome.status === 'fulfilled' && !closed) idle.push(outcome.value);
       }
     },

@@ -1,7 +1,5 @@
 import { type PhaseSummary, type Spread, spread } from './service-stats.js';
 
-export const addedP95TargetMs = 30;
-export const targetRate = 100;
 // DESIGN.md: 1M msg/day is 11.6 msg/s on average and about 35 msg/s at the JST evening peak.
 const peakRate = 35;
 
@@ -22,13 +20,10 @@ function errorLine(summary: PhaseSummary): string {
 export interface PhaseLatency { added: Spread; emulatorTtft: Spread }
 
 /** The latency table of one fixed-rate phase; returns the added latency and the emulator's own TTFT of the matched calls. */
-export function printPhase(input: {
-  title: string; rate: number; durationMs: number; summary: PhaseSummary; cpu: Record<string, number>; recordsMissed: number;
-}): PhaseLatency {
+export function printPhase(input: { title: string; who: string; rate: number; durationMs: number; summary: PhaseSummary; recordsMissed: number }): PhaseLatency {
   const { summary } = input;
   const { matched, ambiguous, unmatched, withoutModel } = summary.matching;
   const added = spread(matched.map((call) => call.addedMs));
-  const messages = Math.max(1, summary.sent);
   console.log(`\n${input.title}: ${input.rate.toFixed(0)} msg/s for ${input.durationMs / 1_000} s: sent ${summary.sent}, answered ${summary.answered}, ${errorLine(summary)}`);
   console.log(`model calls matched ${matched.length} (ambiguous ${ambiguous}, unmatched ${unmatched}, answered from cache ${withoutModel}`
     + `${input.recordsMissed ? `, records the emulator dropped ${input.recordsMissed}` : ''})`);
@@ -36,7 +31,7 @@ export function printPhase(input: {
   console.log(row('client TTFT (ms)', summary.clientTtft));
   const emulatorTtft = spread(matched.map((call) => call.emulatorTtftMs));
   console.log(row('emulator TTFT, same calls (ms)', emulatorTtft));
-  console.log(row('added by the service (ms)', added));
+  console.log(row(`added by ${input.who} (ms)`, added));
   console.log(row('  of which before the model call (ms)', spread(matched.map((call) => call.beforeModelMs))));
   console.log(row('  of which after its first token (ms)', spread(matched.map((call) => call.addedMs - call.beforeModelMs))));
   console.log(row('added / emulator TTFT (per call)', spread(matched.map((call) => call.addedMs / call.emulatorTtftMs)), times));
@@ -44,28 +39,13 @@ export function printPhase(input: {
   if (summary.waitedForSession > 0) {
     console.log(`${summary.waitedForSession} messages found no free session and waited for a new one (that wait is not in their TTFT)`);
   }
-  const cpuParts = Object.entries(input.cpu).map(([part, cpuMs]) => `${part} ${(cpuMs / 1_000).toFixed(1)} s (${(cpuMs / messages).toFixed(2)} ms/msg)`);
-  console.log(`CPU over the phase: ${cpuParts.join(', ')}`);
   return { added, emulatorTtft };
 }
 
-function peerRatio({ added, emulatorTtft }: PhaseLatency): string {
-  return `p95 ${ms(added.p95)} ms = ${times(added.p95 / emulatorTtft.p95)} the emulator's p95 TTFT`;
-}
-
-/** The issue's target and its ratio to the emulator's own TTFT (the peer), judged on the phase at the requested rate. */
-export function printTarget(rate: number, latency: PhaseLatency): void {
-  const atTargetRate = rate === targetRate ? '' : ` (the target is set at ${targetRate} msg/s; this run used ${rate})`;
-  console.log(`\ntarget: added p95 < ${addedP95TargetMs} ms at ${targetRate} msg/s: ${latency.added.p95 < addedP95TargetMs ? 'met' : 'MISSED'}`
-    + ` (${peerRatio(latency)})${atTargetRate}`);
-}
-
-/** The service's own overhead where the machine is not the bottleneck, against the same peer. */
-export function printCarried(rate: number, latency: PhaseLatency): void {
-  const { added } = latency;
-  console.log(`service overhead at ${rate.toFixed(0)} msg/s, without overload:`
-    + ` added p50 ${ms(added.p50)} / p95 ${ms(added.p95)} / p99 ${ms(added.p99)} ms; ${peerRatio(latency)}`
-    + `; p95 ${added.p95 < addedP95TargetMs ? 'within' : 'over'} the ${addedP95TargetMs} ms budget`);
+/** Added latency against the peer, the emulator's own TTFT for the same calls. */
+export function addedLine(who: string, rate: number, { added, emulatorTtft }: PhaseLatency): string {
+  return `added by ${who} at ${rate} msg/s: p50 ${ms(added.p50)} / p95 ${ms(added.p95)} / p99 ${ms(added.p99)} ms`
+    + ` (p95 = ${times(added.p95 / emulatorTtft.p95)} the emulator's p95 TTFT)`;
 }
 
 export function printSteps(input: { steps: StepOutcome[]; stepMs: number; ttftSloMs: number; maxErrorRate: number; maxRate: number }): void {
