@@ -9,6 +9,7 @@ import { chatMetrics, type MetricSink, RunMetrics } from './metrics/run-metrics.
 import { listTurns } from './session-api.js';
 import type { LoadTarget, SessionPlan, TurnPlan } from './session-plan.js';
 import { runSession } from './session-runner.js';
+import { setEmulatorFaults } from '../test/emulator-admin.js';
 
 let deps: ServiceDeps;
 let emulator: RunningEmulator;
@@ -37,13 +38,6 @@ async function toxiproxyApi(method: string, path: string, body?: object): Promis
   return response.status === 204 ? null : response.json();
 }
 
-async function setEmulatorFaults(faults: Record<string, unknown> | null): Promise<void> {
-  const response = await fetch(`${emulator.adminUrl}/faults`, {
-    method: faults ? 'PUT' : 'DELETE', headers: { 'content-type': 'application/json' }, body: faults ? JSON.stringify(faults) : undefined,
-  });
-  expect(response.status).toBe(200);
-}
-
 /** Passes every sample on, and lets a test act the moment a given sample is recorded. */
 function watchedSink(inner: MetricSink, watch: (name: string, value: number | boolean) => void): MetricSink {
   return {
@@ -67,7 +61,7 @@ describe('a mobile client that reconnects', () => {
   it('resends a timed-out turn with the same messageId after reconnecting, and the server makes no second turn', async () => {
     // Every answer starts after 900 ms, the client gives up on a socket after 500 ms: the first
     // send is always answered on a socket the client has already dropped.
-    await setEmulatorFaults({ extraTtftMs: 900 });
+    await setEmulatorFaults(emulator.adminUrl, { extraTtftMs: 900 });
     try {
       const metrics = new RunMetrics(chatMetrics);
       const plan: SessionPlan = { client: mobileProfile({ turnTimeoutMs: 500 }), customerId: 'engine-resend', turns: turns('resend', 2) };
@@ -82,7 +76,7 @@ describe('a mobile client that reconnects', () => {
       expect(read.counter('session_context_lost')).toBe(0);
       await expectOneExchangePerMessage(outcome.record?.sessionId ?? '', outcome.record?.token ?? '', ['turn-1', 'turn-2']);
     } finally {
-      await setEmulatorFaults(null);
+      await setEmulatorFaults(emulator.adminUrl, null);
     }
   });
 

@@ -8,6 +8,7 @@ import { chatMetrics, RunMetrics } from './metrics/run-metrics.js';
 import { listTurns } from './session-api.js';
 import type { LoadTarget, SessionPlan, SessionRecord } from './session-plan.js';
 import { runSession } from './session-runner.js';
+import { setEmulatorFaults } from '../test/emulator-admin.js';
 
 let deps: ServiceDeps;
 let emulator: RunningEmulator;
@@ -26,13 +27,6 @@ afterAll(async () => {
   await emulator?.close();
   await deps?.stop();
 });
-
-async function setEmulatorFaults(faults: Record<string, unknown> | null): Promise<void> {
-  const response = await fetch(`${emulator.adminUrl}/faults`, {
-    method: faults ? 'PUT' : 'DELETE', headers: { 'content-type': 'application/json' }, body: faults ? JSON.stringify(faults) : undefined,
-  });
-  expect(response.status).toBe(200);
-}
 
 describe('runSession', () => {
   it('plays 3 turns: ttft, duration and messages recorded, turnCounts 1..3, no context lost, stored text exact', async () => {
@@ -103,7 +97,7 @@ describe('runSession', () => {
   it('a restarted answer: chat_restarts counted, the reply is the new answer alone, the TTFT its first chunk ever', async () => {
     // Sonnet streams slowly enough for several chunks and falls silent after the first: past the
     // service's 5 s gap timeout it restarts the answer on Haiku.
-    await setEmulatorFaults({ latencyFactor: 20, midStreamPause: { afterChunks: 1, ms: 8_000 }, models: ['sonnet'] });
+    await setEmulatorFaults(emulator.adminUrl, { latencyFactor: 20, midStreamPause: { afterChunks: 1, ms: 8_000 }, models: ['sonnet'] });
     try {
       const metrics = new RunMetrics(chatMetrics);
       const replies: string[] = [];
@@ -124,12 +118,12 @@ describe('runSession', () => {
       expect(read.trendMin('chat_ttft')).toBeLessThan(2_000);
       expect(read.trendMin('chat_turn_duration')).toBeGreaterThan(5_000);
     } finally {
-      await setEmulatorFaults(null);
+      await setEmulatorFaults(emulator.adminUrl, null);
     }
   });
 
   it('a turn with no done within turnTimeoutMs counts an error and ends a desktop session', async () => {
-    await setEmulatorFaults({ extraTtftMs: 2_000 });
+    await setEmulatorFaults(emulator.adminUrl, { extraTtftMs: 2_000 });
     try {
       const metrics = new RunMetrics(chatMetrics);
       const plan: SessionPlan = {
@@ -148,7 +142,7 @@ describe('runSession', () => {
       expect(read.rate('chat_errors')).toEqual({ hits: 1, total: 1 });
       expect(read.trendCount('chat_turn_duration')).toBe(0);
     } finally {
-      await setEmulatorFaults(null);
+      await setEmulatorFaults(emulator.adminUrl, null);
     }
   });
 

@@ -6,9 +6,8 @@ import type { ServiceConfig } from '../config.js';
 import { ServiceError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { type BedrockLlm, createBedrockLlm } from './bedrock-llm.js';
-import { capturedLogger, errorLevel, type LogLine, metricValue, testConfig, testMetrics } from './llm-test-kit.js';
+import { capturedLogger, errorLevel, metricValue, sonnetQuestion, testConfig, testMetrics, type LogLine } from './llm-test-kit.js';
 import { modelTimeoutMs } from './model-timeout.js';
-import type { LlmRequest } from './types.js';
 
 let emulator: RunningEmulator;
 const clients: BedrockLlm[] = [];
@@ -31,13 +30,7 @@ function harness(overrides: Parameters<typeof testConfig>[1] = {}): Harness {
   return { llm, metrics, lines, config };
 }
 
-const request: LlmRequest = {
-  model: 'sonnet',
-  system: 'あなたはマンガストアのアシスタントです。',
-  messages: [{ role: 'user', text: '質問: ホラー漫画のおすすめを教えて' }],
-  maxTokens: 400,
-  timeoutMs: 25_000,
-};
+const request = sonnetQuestion;
 
 async function records(): Promise<Array<{ requestId: string; family: string; status: number; errorType?: string; outputTokens: number; inputTokens: number }>> {
   return (await adminCall(emulator.adminUrl, 'GET', '/records?limit=10000')).body.records;

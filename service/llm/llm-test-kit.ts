@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { loadServiceConfig, type ServiceConfig } from '../config.js';
 import { createMetrics, type ServiceMetrics } from '../metrics.js';
+import type { LlmRequest } from './types.js';
 
 /** Shared by the model and context tests: a config pointed at an emulator, captured logs, metric reads. */
 
@@ -41,3 +42,12 @@ export async function metricValue(metric: { get(): Promise<{ values: Array<{ val
   const match = values.find((entry) => Object.entries(labels).every(([key, value]) => (entry.labels as Record<string, unknown>)[key] === value));
   return match?.value ?? 0;
 }
+
+/** A customer's first question to Sonnet, as the model layer's tests send it. */
+export const sonnetQuestion: LlmRequest = {
+  model: 'sonnet',
+  system: 'あなたはマンガストアのアシスタントです。',
+  messages: [{ role: 'user', text: '質問: ホラー漫画のおすすめを教えて' }],
+  maxTokens: 400,
+  timeoutMs: 25_000,
+};

@@ -6,7 +6,7 @@ import { type RunningEmulator, startBedrockEmulator } from '../../stack/bedrock/
 import { ServiceError } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { type BedrockLlm, createBedrockLlm } from './bedrock-llm.js';
-import { capturedLogger, type ConfigOverrides, type LogLine, metricValue, testConfig, testMetrics } from './llm-test-kit.js';
+import { capturedLogger, metricValue, sonnetQuestion, testConfig, testMetrics, type ConfigOverrides, type LogLine } from './llm-test-kit.js';
 import type { LlmRequest, LlmRestart } from './types.js';
 
 /**
@@ -45,13 +45,7 @@ function harness(overrides: ConfigOverrides = {}): { llm: BedrockLlm; metrics: S
   return { llm, metrics, lines };
 }
 
-const request: LlmRequest = {
-  model: 'sonnet',
-  system: 'あなたはマンガストアのアシスタントです。',
-  messages: [{ role: 'user', text: '質問: ホラー漫画のおすすめを教えて' }],
-  maxTokens: 400,
-  timeoutMs: 25_000,
-};
+const request = sonnetQuestion;
 
 type Heard = { text: string; atMs: number } | { restart: LlmRestart; atMs: number };
 
