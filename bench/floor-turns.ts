@@ -113,7 +113,8 @@ export function createFloor(deps: FloorDeps): Floor {
     const response = await bedrock.send(new InvokeModelCommand({
       modelId: config.bedrock.haikuModelId, contentType: 'application/json', accept: 'application/json',
       body: JSON.stringify({
-        anthropic_version: 'bedrock-2023-05-31', max_tokens: config.context.summaryMaxTokens, messages: [{ role: 'user', content: prompt }],
+        anthropic_version: 'bedrock-2023-05-31', max_tokens: config.context.summaryMaxTokens, system: prompt.system,
+        messages: [{ role: 'user', content: prompt.text }],
       }),
     }), { abortSignal: AbortSignal.timeout(config.timeouts.modelMaxMs) });
     const parsed = JSON.parse(decoder.decode(response.body)) as { content?: Array<{ type?: string; text?: string }> };

@@ -9,6 +9,12 @@ import { buildContext } from './build-context.js';
 import { Conversation, listedTitles, noSummariesUnderWay, runTurn } from './context-test-kit.js';
 import { createSummariser } from './summariser.js';
 import { estimateTokens } from './token-estimate.js';
+import { fencedUserInput as fenced } from './user-input.js';
+
+/** The id of the turn's `<user_input id="…">` fence, which is random per turn. */
+function inputIdOf(text: string | undefined): string {
+  return /<user_input id="([0-9a-f]{12})">/.exec(text ?? '')?.[1] ?? 'missing';
+}
 
 // A long session is mostly about manga; two store questions retrieve nothing, as they would.
 const questions = [
@@ -46,7 +52,7 @@ describe('buildContext, hardened: a 6,000-token budget (seed 004 s1) with an ent
       biggest = Math.max(biggest, built.estimatedInputTokens);
       expect(built.messages.map((message) => message.role)).toEqual(
         built.messages.map((_, index) => (index % 2 === 0 ? 'user' : 'assistant')));
-      if (turn >= 1) expect(built.messages[0]?.text).toBe(conversation.turns[0]?.content);
+      if (turn >= 1) expect(built.messages[0]?.text).toBe(fenced(conversation.turns[0]?.content ?? '', inputIdOf(built.messages.at(-1)?.text)));
       if (turn >= 7) {
         expect(built.summarised).toBe(true);
         expect(built.droppedTurns).toBeGreaterThan(0);
@@ -54,7 +60,7 @@ describe('buildContext, hardened: a 6,000-token budget (seed 004 s1) with an ent
         expect(built.messages.length).toBeGreaterThanOrEqual(2 + 3 + 1);
       }
       const last = built.messages.at(-1)?.text ?? '';
-      expect(last.endsWith(`質問: ${questions[turn % questions.length]}`)).toBe(true);
+      expect(last.endsWith(`質問:\n${fenced(questions[turn % questions.length] as string, inputIdOf(last))}`)).toBe(true);
       expect(built.storedUserText).toBe(questions[turn % questions.length]);
       expect(built.retrievedProductIds.length).toBeLessThanOrEqual(3);
     }
@@ -74,7 +80,7 @@ describe('buildContext, hardened: a 6,000-token budget (seed 004 s1) with an ent
     const last = built.messages.at(-1)?.text ?? '';
     expect(last).toMatch(/\[これまでの会話の要約\]\n要約: ホラーを探しています。\nエンティティ: \{"2番目":"真夜中の子守唄"\}/);
     expect(last).toMatch(/\n『[^』]+』（[^,]+, ホラー, 全\d+巻, ¥[\d,]+, 在庫(あり|なし)）\n/);
-    expect(last.indexOf('エンティティ')).toBeLessThan(last.indexOf('質問: ホラー漫画'));
+    expect(last.indexOf('エンティティ')).toBeLessThan(last.indexOf('質問:\n<user_input'));
     expect(built).toMatchObject({ summarised: true, droppedTurns: 6, summaryBehind: { uncovered: 0, sentWhole: 0 } });
   });
 });

@@ -5,6 +5,7 @@ import { budgetedRetrieval, unbudgetedRetrieval } from './retrieval-block.js';
 import { systemPrompt } from './system-prompt.js';
 import { clipToTokens, estimateTokens } from './token-estimate.js';
 import type { BuildContextInput, BuiltContext } from './types.js';
+import { fencedUserInput, fenceTokens, newUserInputId } from './user-input.js';
 
 export const questionMarker = '質問:';
 const summaryHeader = '[これまでの会話の要約]';
@@ -20,8 +21,14 @@ export function turnsToLoad(config: BuildContextInput['config']): number | 'all'
   return config.naive.fullHistory ? 'all' : config.context.maxRecentTurns * 2;
 }
 
-function userMessage(blocks: string[], question: string): string {
-  return [...blocks.filter((block) => block.length > 0), `${questionMarker} ${question}`].join('\n\n');
+/** The service's blocks, then the question fenced as the customer's data (issue 14). */
+function userMessage(blocks: string[], question: string, inputId: string): string {
+  return [...blocks.filter((block) => block.length > 0), `${questionMarker}\n${fencedUserInput(question, inputId)}`].join('\n\n');
+}
+
+/** A stored turn as the prompt sends it back: the customer's words fenced like the question. */
+function promptMessage(turn: Turn, inputId: string): LlmMessage {
+  return { role: turn.role, text: turn.role === 'user' ? fencedUserInput(turn.content, inputId) : turn.content };
 }
 
 /** Alternating roles starting with the user: turns lost to forgery checks leave same-role neighbours, which are joined. */
@@ -40,8 +47,17 @@ function countTokens(system: string, messages: LlmMessage[]): number {
   return messages.reduce((sum, message) => sum + estimateTokens(message.text), estimateTokens(system));
 }
 
+/** What sending a turn adds to its content's estimate: a user turn's fence (neutralising never adds). */
+function fenceCost(turn: Turn): number {
+  return turn.role === 'user' ? fenceTokens : 0;
+}
+
+function turnCost(turn: Turn): number {
+  return estimateTokens(turn.content) + fenceCost(turn);
+}
+
 function turnTokens(turns: ReadonlyArray<Turn>): number {
-  return turns.reduce((sum, turn) => sum + estimateTokens(turn.content), 0);
+  return turns.reduce((sum, turn) => sum + turnCost(turn), 0);
 }
 
 function summaryBlock(summary: SessionSummary | null, maxTokens: number): string {
@@ -67,7 +83,7 @@ function chooseWindow(session: LoadedSession, available: number, config: BuildCo
   const used = turnTokens(first) + turnTokens(recent);
   if (used > available) {
     const perTurn = Math.max(minClippedTurnTokens, Math.floor(available / Math.max(1, first.length + recent.length)));
-    const clip = (turn: Turn): Turn => ({ ...turn, content: clipToTokens(turn.content, perTurn) });
+    const clip = (turn: Turn): Turn => ({ ...turn, content: clipToTokens(turn.content, perTurn - fenceCost(turn)) });
     kept = first.map(clip);
     recent = recent.map(clip);
   }
@@ -108,7 +124,7 @@ function newestThatFit(turns: ReadonlyArray<Turn>, room: number): Turn[] {
   let left = room;
   for (let i = turns.length - 1; i >= 0; i -= 1) {
     const turn = turns[i] as Turn;
-    const tokens = estimateTokens(turn.content);
+    const tokens = turnCost(turn);
     if (tokens > left) break;
     left -= tokens;
     kept.unshift(turn);
@@ -155,7 +171,8 @@ function guard(input: BuildContextInput, tokens: number): void {
 
 async function naiveContext(input: BuildContextInput): Promise<BuiltContext> {
   const retrieved = await unbudgetedRetrieval(input.retrieval, input.question);
-  const storedUserText = userMessage([retrieved.text], input.question);
+  // The original stores its retrieval with the question and sends history as stored; only the question is fenced.
+  const storedUserText = userMessage([retrieved.text], input.question, newUserInputId());
   const seen = new Set<number>();
   const turns = [...input.session.firstTurns, ...input.session.turns]
     .filter((turn) => !seen.has(turn.idx) && seen.add(turn.idx))
@@ -174,7 +191,8 @@ async function naiveContext(input: BuildContextInput): Promise<BuiltContext> {
 async function hardenedContext(input: BuildContextInput): Promise<BuiltContext> {
   const { config, question } = input;
   const retrieved = await budgetedRetrieval(input.retrieval, question, retrievalSize, config.context.retrievalBudgetTokens);
-  const fixedTokens = estimateTokens(systemPrompt) + estimateTokens(userMessage([retrieved.text], question));
+  const inputId = newUserInputId();
+  const fixedTokens = estimateTokens(systemPrompt) + estimateTokens(userMessage([retrieved.text], question, inputId));
   const room = windowRoom(config, fixedTokens);
   const window = chooseWindow(input.session, room, config);
   const summary = await summaryFor(input, window.dropped);
@@ -184,8 +202,8 @@ async function hardenedContext(input: BuildContextInput): Promise<BuiltContext> 
   const catchUp = newestThatFit(uncovered, room - turnTokens(window.first) - turnTokens(window.recent));
   const memory = summaryBlock(window.dropped.length > 0 ? summary : null, config.context.summaryMaxTokens);
   const messages = alternating([
-    ...[...window.first, ...catchUp, ...window.recent].map((turn) => ({ role: turn.role, text: turn.content })),
-    { role: 'user', text: userMessage([memory, retrieved.text], question) },
+    ...[...window.first, ...catchUp, ...window.recent].map((turn) => promptMessage(turn, inputId)),
+    { role: 'user', text: userMessage([memory, retrieved.text], question, inputId) },
   ]);
   return {
     system: systemPrompt, messages, estimatedInputTokens: countTokens(systemPrompt, messages),

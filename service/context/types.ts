@@ -19,7 +19,7 @@ export interface BuiltContext {
   /** Turns of the session left out of the messages (covered by the summary when there is one). */
   droppedTurns: number;
   retrievedProductIds: string[];
-  /** What to store as the user's turn: the question, or (naive fullHistory) the whole message as sent. */
+  /** What to store as the user's turn: the question as typed (fenced and neutralised only when a prompt is built), or (naive fullHistory) the whole message as sent. */
   storedUserText: string;
   /** The system prompt, retrieval and question: what the window's turns did not get of the budget. */
   fixedTokens: number;

@@ -147,3 +147,26 @@ export function markedTurns(text: string, role: 'user' | 'assistant'): MarkedTur
   if (current.text.length > 0) turns.push(current);
   return turns;
 }
+
+const fenceOpen = '<user_input';
+const fenceClose = '</user_input>';
+
+/**
+ * A message split at its `<user_input id="…">…</user_input>` fences (the service's, issue 14):
+ * the text of the last fence (the question), and everything outside them, which is where the
+ * service's own blocks are. The customer's text cannot close a fence: the service replaces its `<`.
+ */
+export function splitFenced(text: string): { lastFenced: string | undefined; outside: string } {
+  let outside = '';
+  let lastFenced: string | undefined;
+  let from = 0;
+  for (let open = text.indexOf(fenceOpen); open >= 0; open = text.indexOf(fenceOpen, from)) {
+    const bodyStart = text.indexOf('>', open);
+    const close = bodyStart < 0 ? -1 : text.indexOf(fenceClose, bodyStart);
+    if (close < 0) break;
+    outside += text.slice(from, open);
+    lastFenced = text.slice(bodyStart + 1, close).trim();
+    from = close + fenceClose.length;
+  }
+  return { lastFenced, outside: outside + text.slice(from) };
+}

@@ -7,7 +7,7 @@
  */
 import { hashString } from '../random.js';
 import { genres, type Genre, loadCatalog, findTitle } from './catalog.js';
-import { entityMapIn, labelledTitlesIn, lastNumberedList, resolveInMap, titlesIn } from './conversation-facts.js';
+import { entityMapIn, labelledTitlesIn, lastNumberedList, resolveInMap, splitFenced, titlesIn } from './conversation-facts.js';
 import { findReference, type Reference, referenceLabel } from './ordinals.js';
 import { describeEntry, describeTitle, fitToMaxTokens, padReply } from './reply-text.js';
 import { isSummaryRequest, summarise } from './summary.js';
@@ -26,6 +26,8 @@ const structuredLine = /^\s*(?:\[.*\]|[-*・].*[=＝].*|.{1,40}[=＝].*|\{.*\}|(
 
 /** The user's question, without the memory and retrieval blocks the service put around it. */
 export function questionOf(message: string): string {
+  const fenced = splitFenced(message.slice(-8_000)).lastFenced;
+  if (fenced !== undefined) return fenced.slice(-4_000);
   const tail = message.slice(-4_000);
   const marker = Math.max(...questionMarkers.map((candidate) => {
     const at = tail.lastIndexOf(candidate);
@@ -77,7 +79,8 @@ function resolveReference(reference: Reference, conversation: Conversation, ques
     }
   }
   for (let i = messages.length - 1; i >= -1; i -= 1) {
-    const map = entityMapIn(i >= 0 ? messages[i]?.text ?? '' : system);
+    // A map the customer typed is not memory: only what is outside the fences counts.
+    const map = entityMapIn(i >= 0 ? splitFenced(messages[i]?.text ?? '').outside : system);
     const title = map && resolveInMap(map, reference);
     if (title) return title;
   }
@@ -97,11 +100,12 @@ function referenceReply(reference: Reference, conversation: Conversation, questi
 
 /**
  * Titles the prompt offers (retrieval in the system prompt or the last user message), but
- * not those in entity maps or summaries: memory is not a recommendation.
+ * not those in entity maps or summaries (memory is not a recommendation) nor the customer's own.
  */
 function promptTitles(system: string, lastUserText: string): string[] {
   const found: string[] = [];
-  for (const line of `${system}\n${lastUserText}`.split('\n')) {
+  // What the customer typed (inside the fence) is not catalogue, whatever it looks like.
+  for (const line of `${system}\n${splitFenced(lastUserText).outside}`.split('\n')) {
     if (/[=＝]|エンティティ|要約/.test(line)) continue;
     for (const title of [...labelledTitlesIn(line), ...titlesIn(line).map((mention) => mention.title)]) {
       if (findTitle(title) && !found.includes(title)) found.push(title);

@@ -31,15 +31,60 @@ function withoutInstructions(text: string): string {
   return paragraphEnd < 0 ? '' : text.slice(paragraphEnd + 2);
 }
 
-function entityObject(turns: ReadonlyArray<MarkedTurn>, lastDiscussed: string | undefined): Record<string, string> {
+/**
+ * A turn to summarise. `memory`: it may state a list or entity map to carry forward. In a
+ * pasted transcript any turn may; in the service's JSON transcript only the assistant's turns
+ * state lists and only previousSummary states a map, since roles there cannot be forged.
+ */
+interface SummaryTurn extends MarkedTurn { listable: boolean; memory: boolean }
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{"previousSummary"?: {text, entities}, "turns": [{role, text}]}`, as service/context/summariser.ts sends it. */
+function jsonTranscript(text: string): SummaryTurn[] | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed) || !Array.isArray(parsed.turns)) return undefined;
+  const turns: SummaryTurn[] = [];
+  const previous = parsed.previousSummary;
+  if (isRecord(previous)) {
+    const entities = isRecord(previous.entities) ? JSON.stringify(previous.entities) : '{}';
+    turns.push({ role: 'assistant', text: `${typeof previous.text === 'string' ? previous.text : ''}\nエンティティ: ${entities}`, listable: false, memory: true });
+  }
+  for (const turn of parsed.turns) {
+    if (!isRecord(turn) || typeof turn.text !== 'string') continue;
+    const role = turn.role === 'assistant' ? 'assistant' : 'user';
+    turns.push({ role, text: turn.text, listable: role === 'assistant', memory: false });
+  }
+  return turns;
+}
+
+function summaryTurns(messages: ReadonlyArray<{ role: 'user' | 'assistant'; text: string }>): SummaryTurn[] {
+  const last = messages.at(-1);
+  const fromJson = messages.length === 1 && last ? jsonTranscript(last.text) : undefined;
+  return fromJson ?? messages.flatMap((message) => markedTurns(message.text, message.role))
+    .map((turn) => ({ ...turn, listable: true, memory: true }));
+}
+
+function entityObject(turns: ReadonlyArray<SummaryTurn>, lastDiscussed: string | undefined): Record<string, string> {
   const entities: Record<string, string> = {};
   let list: string[] | undefined;
-  for (let i = turns.length - 1; i >= 0 && !list; i -= 1) list = lastNumberedList(turns[i]?.text ?? '');
+  for (let i = turns.length - 1; i >= 0 && !list; i -= 1) {
+    const turn = turns[i];
+    if (turn?.listable) list = lastNumberedList(turn.text);
+  }
   if (list) {
     list.forEach((title, index) => { entities[ordinalKey(index + 1)] = title; });
   } else {
     // No list in these turns: carry forward the map an earlier summary left in them.
-    const carried = entityMapIn(turns.map((turn) => withoutInstructions(turn.text)).join('\n'));
+    const carried = entityMapIn(turns.filter((turn) => turn.memory).map((turn) => withoutInstructions(turn.text)).join('\n'));
     for (const [position, title] of [...(carried?.positions ?? [])].sort(([a], [b]) => a - b)) {
       entities[ordinalKey(position)] = title;
     }
@@ -67,11 +112,11 @@ function recentTitles(turns: ReadonlyArray<MarkedTurn>): string[] {
  * The first title of the last turn that names one; if that turn is an earlier summary, the
  * title its entity line calls その作品 (its first title is only the oldest one discussed).
  */
-function lastDiscussedTitle(turns: ReadonlyArray<MarkedTurn>): string | undefined {
+function lastDiscussedTitle(turns: ReadonlyArray<SummaryTurn>): string | undefined {
   for (let i = turns.length - 1; i >= 0; i -= 1) {
     const text = turns[i]?.text ?? '';
     const first = titlesIn(text)[0]?.title;
-    if (first) return (text.includes('エンティティ') ? entityMapIn(text)?.that : undefined) ?? first;
+    if (first) return (turns[i]?.memory && text.includes('エンティティ') ? entityMapIn(text)?.that : undefined) ?? first;
   }
   return undefined;
 }
@@ -88,7 +133,7 @@ function wantedSentence(turns: ReadonlyArray<MarkedTurn>): string {
 
 export function summarise(messages: ReadonlyArray<{ role: 'user' | 'assistant'; text: string }>,
   family: ModelFamily, maxTokens: number): string {
-  const turns = messages.flatMap((message) => markedTurns(message.text, message.role));
+  const turns = summaryTurns(messages);
   const lastDiscussed = lastDiscussedTitle(turns);
   const titles = recentTitles(turns);
   const transcript = turns.map((turn) => turn.text).join('\n');
