@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,19 @@ describe('gameday stack', () => {
     const health = (JSON.parse(status.stdout) as { health: Record<string, { ok: boolean }> }).health;
     expect(Object.values(health).every((part) => part.ok)).toBe(true);
 
+    // Issue 14: the operator token is in a file only its owner reads; status shows where, never what.
+    const tokenFile = (JSON.parse(status.stdout) as { service: { operatorTokenFile: string } }).service.operatorTokenFile;
+    expect(tokenFile.startsWith(stateDir)).toBe(true);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const operatorToken = readFileSync(tokenFile, 'utf8').trim();
+    expect(operatorToken.length).toBeGreaterThanOrEqual(32);
+    expect(status.stdout + up.stdout + readFileSync(join(stateDir, 'stack.json'), 'utf8')).not.toContain(operatorToken);
+    const changeProduct = (headers: Record<string, string>) => fetch(`${endpoints.service.http}/v1/products/mg-001`, {
+      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ inStock: false }),
+    });
+    expect((await changeProduct({})).status).toBe(401);
+    expect((await changeProduct({ authorization: `Bearer ${operatorToken}` })).status).toBe(200);
+
     const smoke = await runCli(['smoke', '--json'], envFor(stateDir));
     expect(smoke.stdout).toContain('"ok": true');
     expect(smoke.stdout).toContain('service chat via carrier');
@@ -98,6 +111,7 @@ describe('gameday stack', () => {
     expect(pids.filter(isAlive)).toEqual([]);
     expect(await waitUntilNoneUse(stateDir)).toEqual([]);
     expect(existsSync(join(stateDir, 'stack.json'))).toBe(false);
+    expect(existsSync(tokenFile)).toBe(false);
 
     const statusAfter = await runCli(['stack', 'status', '--json'], envFor(stateDir));
     expect(statusAfter.code).toBe(1);

@@ -27,6 +27,8 @@ function fromFastify(error: FastifyError, request: FastifyRequest, bodyLimit: nu
   return asServiceError(error);
 }
 
+const idleConnectionTimeoutMs = 120_000;
+
 /** The orchestrator as a fastify app (REST + WebSocket). It does not listen; the caller does. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config, memory, retrieval, responseCache, metrics, logger } = deps;
@@ -37,6 +39,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // A line per request at 100 msg/s is noise and cost; errors are logged with their code.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
+    // A body trickled in a byte at a time must not hold a socket for ever (fastify's default is no
+    // limit). Only receiving the request counts: a POST /v1/chat answer may take the turn's 25 s.
+    requestTimeout: config.http.requestTimeoutMs,
+    // Node 20 takes the request timeout only at the server's construction (fastify sets it after,
+    // which does nothing), and checks it on this interval (30 s by default): both go in here.
+    http: {
+      requestTimeout: config.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(config.http.requestTimeoutMs / 4))),
+    },
+    // An HTTP socket silent this long is closed; WebSocket upgrades clear it (ws sets no timeout).
+    connectionTimeout: idleConnectionTimeoutMs,
     ajv: { customOptions: { removeAdditional: false } },
     // Typed with pino's Logger, the instance is a FastifyInstance<…, Logger>; callers hold the plain one.
   }) as unknown as FastifyInstance;
@@ -60,7 +73,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const coded = error instanceof ServiceError ? error : fromFastify(error, request, bodyLimit);
     metrics.errors.inc({ code: coded.code });
-    const log = { code: coded.code, method: request.method, url: request.url, err: error };
+    // The path only: a query may carry a credential (GET /v1/ws?sessionId=…&token=… without an upgrade lands here).
+    const log = { code: coded.code, method: request.method, path: request.url.split('?')[0], err: error };
     // A draining worker refusing work is the plan working, not a fault.
     if (coded.status >= 500 && coded.code !== 'ORCH_ERR_DRAINING') request.log.error(log, coded.detail);
     else request.log.warn(log, coded.detail);
@@ -81,11 +95,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'MangaAssist orchestrator', version: '1.0.0', description: 'Protocol v1. Streaming chat is the WebSocket at /v1/ws (see README).' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The session token POST /v1/sessions returned.' },
+          operator: { type: 'http', scheme: 'bearer', description: 'The operator token, from the service\'s GAMEDAY_OPERATOR_TOKEN.' },
+        },
+      },
     },
   });
   void app.register(async (scope) => {
-    registerRoutes(scope, { memory, chatTurns, retrieval, invalidationOf });
+    registerRoutes(scope, { memory, chatTurns, retrieval, invalidationOf, operatorToken: config.operatorToken });
     registerOpsRoutes(scope, { memory, responseCache, metrics, isDraining: () => draining });
   });
 

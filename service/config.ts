@@ -20,7 +20,8 @@ export type ModelFamily = 'sonnet' | 'haiku';
 export interface ServiceConfig {
   profile: Profile;
   naive: Readonly<Record<NaiveSwitch, boolean>>;
-  http: { host: string; port: number };
+  /** requestTimeoutMs: the whole request (headers and body) must arrive within it; a trickled body is cut. */
+  http: { host: string; port: number; requestTimeoutMs: number };
   workers: number;
   /** Where the fleet's primary writes its live worker pids (JSON), for task-kill chaos. */
   fleetStatusFile: string | undefined;
@@ -29,6 +30,8 @@ export interface ServiceConfig {
   bedrock: { endpoint: string | undefined; region: string; sonnetModelId: string; haikuModelId: string };
   catalogPath: string;
   signingSecret: string;
+  /** The bearer token that may change the catalog; undefined refuses every change. */
+  operatorToken: string | undefined;
   sessionTtlSeconds: number;
   cacheTtlSeconds: number;
   responseCacheTtlSeconds: number;
@@ -54,6 +57,12 @@ export interface ServiceConfig {
   prices: Record<ModelFamily, { inputPerMillion: number; outputPerMillion: number }>;
   drainTimeoutMs: number;
   logLevel: string;
+}
+
+/** A URL's password as *** (REDIS_URL may carry one), so a refused setting can be printed. */
+export function redactUrl(raw: string): string {
+  // Whatever sits between a colon and an @ is taken for a password, also in a value that is no URL.
+  return raw.replace(/:[^:@/]*@/g, ':***@');
 }
 
 export class ConfigError extends Error {
@@ -82,9 +91,9 @@ function url(env: NodeJS.ProcessEnv, name: string, fallback: string | undefined,
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `must be a URL, not "${raw}"`);
+    throw new ConfigError(name, `must be a URL, not "${redactUrl(raw)}"`);
   }
-  if (!schemes.includes(parsed.protocol)) throw new ConfigError(name, `must use ${schemes.join(' or ')}, not "${raw}"`);
+  if (!schemes.includes(parsed.protocol)) throw new ConfigError(name, `must use ${schemes.join(' or ')}, not "${redactUrl(raw)}"`);
   return raw;
 }
 
@@ -115,10 +124,17 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
   if (signingSecret.length < 16) {
     throw new ConfigError('SESSION_SIGNING_SECRET', 'must be set to a secret of at least 16 characters');
   }
+  const operatorToken = env.GAMEDAY_OPERATOR_TOKEN || undefined;
+  if (operatorToken !== undefined && operatorToken.length < 16) {
+    throw new ConfigError('GAMEDAY_OPERATOR_TOKEN', 'must be a token of at least 16 characters, or unset to refuse catalog changes');
+  }
   const config: ServiceConfig = {
     profile,
     naive: Object.freeze(naive),
-    http: { host: env.GAMEDAY_SERVICE_HOST || '127.0.0.1', port: integer(env, 'GAMEDAY_SERVICE_PORT', 8080, 0, 65_535) },
+    http: {
+      host: env.GAMEDAY_SERVICE_HOST || '127.0.0.1', port: integer(env, 'GAMEDAY_SERVICE_PORT', 8080, 0, 65_535),
+      requestTimeoutMs: integer(env, 'GAMEDAY_HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
     workers: integer(env, 'GAMEDAY_SERVICE_WORKERS', 2, 1, 64),
     fleetStatusFile: env.GAMEDAY_FLEET_STATUS_FILE || undefined,
     redis: { url: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string },
@@ -135,6 +151,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env): Service
     },
     catalogPath: env.CATALOG_PATH || join(repoRoot, 'fixtures', 'manga-catalog.json'),
     signingSecret,
+    operatorToken,
     sessionTtlSeconds: 86_400,
     cacheTtlSeconds: 1_800,
     responseCacheTtlSeconds: naive.staleResponseCache ? 3_600 : 300,

@@ -39,6 +39,14 @@ export const serviceErrors = {
     new ServiceError('ORCH_ERR_FORBIDDEN', 403, 'このセッションにはアクセスできません。', 'the token does not own this session'),
   unauthenticated: () =>
     new ServiceError('ORCH_ERR_UNAUTHENTICATED', 401, 'ログインが必要です。', 'a Bearer token is required'),
+  operatorUnauthenticated: () =>
+    new ServiceError('ORCH_ERR_UNAUTHENTICATED', 401, '運用者の認証が必要です。',
+      'changing the catalog needs the operator token as Authorization: Bearer <token>'),
+  notOperator: () =>
+    new ServiceError('ORCH_ERR_NOT_OPERATOR', 403, 'この操作は許可されていません。', 'the bearer token is not the operator token'),
+  operatorTokenNotConfigured: () =>
+    new ServiceError('ORCH_ERR_OPERATOR_TOKEN_NOT_CONFIGURED', 403, 'この操作は許可されていません。',
+      'no operator token is configured (GAMEDAY_OPERATOR_TOKEN), so the catalog cannot be changed; set it and restart the service'),
   contextTooLarge: (tokens: number, limit: number) =>
     new ServiceError('ORCH_ERR_CONTEXT_TOO_LARGE', 422, `会話が長くなりすぎました。新しい会話を始めてください。`,
       `estimated input of ${tokens} tokens is above the ${limit} limit`),

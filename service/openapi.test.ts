@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractFrom, type Contract } from '../test/openapi-contract.js';
 import { startServiceStack, type RunningService, type ServiceStack } from '../test/service-app.js';
+import { testOperatorToken } from '../test/service-deps.js';
 
 let stack: ServiceStack;
 let service: RunningService;
@@ -39,14 +40,34 @@ describe('the OpenAPI contract (seed 001 s2)', () => {
     await service.rest('GET', `/v1/sessions/${sessionId}/turns?limit=1`, { token });
     await service.rest('GET', `/v1/sessions/${sessionId}/turns?cursor=not-a-cursor`, { token });
     await service.rest('GET', `/v1/sessions/${sessionId}/turns`, { token: 'wrong' });
-    await service.rest('POST', '/v1/products/no-such-product', { body: { inStock: false } });
-    await service.rest('POST', '/v1/products/x', { body: {} });
+    await service.rest('POST', '/v1/products/no-such-product', { token: testOperatorToken, body: { inStock: false } });
+    await service.rest('POST', '/v1/products/x', { token: testOperatorToken, body: {} });
+    await service.rest('POST', '/v1/products/mg-003', { token: testOperatorToken, body: { priceYen: 1_200 } });
+    await service.rest('POST', '/v1/products/mg-003', { body: { inStock: false } });
+    await service.rest('POST', '/v1/products/mg-003', { token: 'not-the-operator-token', body: { inStock: false } });
     await service.rest('GET', '/healthz');
     await service.rest('GET', '/readyz');
     await service.rest('GET', '/metrics');
     await service.rest('DELETE', `/v1/sessions/${sessionId}`, { token });
     await service.rest('DELETE', `/v1/sessions/${sessionId}`, { token });
-    expect(service.checkedResponses - before).toBe(15);
+    expect(service.checkedResponses - before).toBe(18);
+  });
+
+  it('documents the operator token on catalog changes, with their 401 and 403', async () => {
+    const document = (await service.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+      components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+      paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>;
+    };
+    expect(document.components.securitySchemes.operator).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const change = document.paths['/v1/products/{id}']?.post;
+    expect(change?.security).toEqual([{ operator: [] }]);
+    expect(Object.keys(change?.responses ?? {})).toEqual(expect.arrayContaining(['401', '403']));
+    const refused = { code: 'ORCH_ERR_OPERATOR_TOKEN_NOT_CONFIGURED', message: 'x' };
+    for (const status of [401, 403]) {
+      expect(contract.check({ method: 'POST', path: '/v1/products/mg-001', status, contentType: 'application/json', body: refused })).toEqual([]);
+    }
+    // Session creation stays open by design: a customer has no credential before it.
+    expect(document.paths['/v1/sessions']?.post?.security).toBeUndefined();
   });
 
   it('fails a response that carries an undocumented field (the partner SDK incident)', async () => {

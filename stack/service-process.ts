@@ -19,6 +19,8 @@ export interface ServiceProcessOptions {
   table: string;
   bedrockEndpoint: string;
   signingSecret: string;
+  /** The token catalog changes need; without one the service refuses them all. */
+  operatorToken?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -74,6 +76,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
         DYNAMODB_TABLE: options.table,
         BEDROCK_ENDPOINT: options.bedrockEndpoint,
         SESSION_SIGNING_SECRET: options.signingSecret,
+        // In the environment, not the command line: only this user can read a process's environment.
+        GAMEDAY_OPERATOR_TOKEN: options.operatorToken ?? '',
       },
       port,
       ready: {

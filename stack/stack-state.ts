@@ -6,7 +6,10 @@ export interface StackEndpoints {
   redis: { url: string; maxmemory: string; maxmemoryPolicy: string };
   dynamodb: { endpoint: string; table: string; region: string };
   bedrock: { endpoint: string; admin: string };
-  service?: { http: string; ws: string; statusFile: string; profile: string; naive: string[]; workers: number };
+  /** operatorTokenFile: the 0600 file holding the token catalog changes need (the token itself is never printed). */
+  service?: {
+    http: string; ws: string; statusFile: string; operatorTokenFile: string; profile: string; naive: string[]; workers: number;
+  };
   toxiproxy?: ToxiproxyEndpoints;
 }
 

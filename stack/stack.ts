@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { startBedrockProcess } from './bedrock-process.js';
 import { localDynamoClient, startDynamoDb } from './dynamodb.js';
 import type { RunningPart } from './managed-process.js';
+import { operatorTokenPath, writeOperatorToken } from './operator-token.js';
 import { startRedis } from './redis.js';
 import { type ServiceProfile, startServiceProcess } from './service-process.js';
 import { createSessionTable } from './session-table.js';
@@ -63,6 +64,9 @@ type Part = RunningPart & { name: string };
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   mkdirSync(options.dir, { recursive: true });
+  // One token for the stack's life: a restarted fleet keeps it, so the harness reads the file once.
+  const operatorTokenFile = operatorTokenPath(options.dir);
+  const operatorToken = writeOperatorToken(operatorTokenFile);
   const started: Part[] = [];
   const track = <T extends Part>(part: T): T => { started.push(part); return part; };
   const stopAll = async () => {
@@ -129,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         dynamodbEndpoint: proxied(dynamodb.endpoint, 'dynamodb'),
         table: options.dynamodb.table,
         bedrockEndpoint: proxied(bedrock.endpoint, 'bedrock'),
+        operatorToken,
         env: { ...options.childEnv, ...serviceOptions.env },
       })),
       name: 'service',
@@ -141,7 +146,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return running;
   };
   const serviceEndpoints = (running: Awaited<ReturnType<typeof startServiceProcess>>, serviceOptions: StackServiceOptions) => ({
-    http: running.http, ws: running.ws, statusFile: running.statusFile,
+    http: running.http, ws: running.ws, statusFile: running.statusFile, operatorTokenFile,
     profile: serviceOptions.profile, naive: serviceOptions.naive, workers: serviceOptions.workers,
   });
 
@@ -204,6 +209,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       client.destroy();
       await forgetProxies();
       await stopAll();
+      rmSync(operatorTokenFile, { force: true });
     },
   };
 }

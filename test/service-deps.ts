@@ -12,6 +12,8 @@ import { type RedisOptions, type RunningRedis, startRedis } from '../stack/redis
 import { createSessionTable } from '../stack/session-table.js';
 
 export const testSigningSecret = 'test-signing-secret-0123456789';
+/** The operator token test services are configured with; a test sets GAMEDAY_OPERATOR_TOKEN '' for none. */
+export const testOperatorToken = 'test-operator-token-0123456789';
 
 /** Real redis-server and DynamoDB Local with the session table, for the service's tests. */
 export interface ServiceDeps {
@@ -74,6 +76,7 @@ export async function startServiceDeps(options: ServiceDepsOptions = {}): Promis
       },
       config: (env = {}) => loadServiceConfig({
         SESSION_SIGNING_SECRET: testSigningSecret,
+        GAMEDAY_OPERATOR_TOKEN: testOperatorToken,
         REDIS_URL: redis.url,
         DYNAMODB_ENDPOINT: dynamodb.endpoint,
         DYNAMODB_TABLE: table,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../stack/bedrock/records.js';
 import { setEmulatorFaults } from '../../test/emulator-admin.js';
 import { startServiceStack, type RunningService, type ServiceStack } from '../../test/service-app.js';
-import { redisReady } from '../../test/service-deps.js';
+import { redisReady, testOperatorToken } from '../../test/service-deps.js';
 import { connectTestSocket } from '../../test/ws-test-client.js';
 import { soleWorkerLease } from '../context/context-test-kit.js';
 import { createSummariesAhead } from '../context/summaries-ahead.js';
@@ -148,7 +148,7 @@ describe('chat turn', () => {
     expect(cached.done).toMatchObject({ source: 'cache', reply: made.done.reply, turnCount: 1 });
     const hits = await service.deps.retrieval.search({ query: { match: { text: question } }, size: 3 });
     const changed = hits.hits.hits[0]?._id as string;
-    const response = await service.rest('POST', `/v1/products/${changed}`, { body: { inStock: false } });
+    const response = await service.rest('POST', `/v1/products/${changed}`, { token: testOperatorToken, body: { inStock: false } });
     expect(response.body).toMatchObject({ invalidatedResponses: 1 });
     expect((await ask('c')).done.source).toBe('model');
     expect(await metric(service, 'cache_hits_total')).toContain('cache_hits_total{cache="response"} 1');
@@ -175,7 +175,7 @@ describe('chat turn, naive staleResponseCache', () => {
     };
     const made = await ask('a');
     const hits = await service.deps.retrieval.search({ query: { match: { text: question } }, size: 3 });
-    const response = await service.rest('POST', `/v1/products/${hits.hits.hits[0]?._id as string}`, { body: { inStock: false } });
+    const response = await service.rest('POST', `/v1/products/${hits.hits.hits[0]?._id as string}`, { token: testOperatorToken, body: { inStock: false } });
     expect(response.body).toMatchObject({ invalidatedResponses: 0 });
     expect((await ask('b')).done).toMatchObject({ source: 'cache', reply: made.done.reply });
   });

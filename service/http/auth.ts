@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { serviceErrors } from '../errors.js';
 import { sessionIdPattern } from '../memory/session-ids.js';
@@ -17,4 +18,21 @@ export async function ownedSession(request: FastifyRequest, memory: Memory, sess
   if (!session) throw serviceErrors.sessionNotFound();
   if (!memory.verifyOwner(session.meta, token)) throw serviceErrors.notOwner();
   return session.meta;
+}
+
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
+/**
+ * The check every catalog change passes: 403 when no operator token is configured (the route
+ * then refuses all), 401 without a bearer token, 403 for another one. Equal-length digests let
+ * timingSafeEqual compare without leaking the token's length or its matching prefix.
+ */
+export function operatorCheck(operatorToken: string | undefined): (request: FastifyRequest) => void {
+  const expected = operatorToken === undefined ? undefined : digest(operatorToken);
+  return (request) => {
+    if (expected === undefined) throw serviceErrors.operatorTokenNotConfigured();
+    const token = bearerToken(request);
+    if (token === undefined) throw serviceErrors.operatorUnauthenticated();
+    if (!timingSafeEqual(digest(token), expected)) throw serviceErrors.notOperator();
+  };
 }

@@ -3,10 +3,10 @@ import type { ChatTurns } from '../chat/chat-turn.js';
 import { serviceErrors, type ServiceError } from '../errors.js';
 import type { Memory } from '../memory/types.js';
 import type { CatalogProduct, Retrieval } from '../retrieval/types.js';
-import { ownedSession } from './auth.js';
+import { operatorCheck, ownedSession } from './auth.js';
 import {
-  bearer, chatBody, chatReply, createdSession, createSessionBody, errorResponses, productChangeBody, productChanged,
-  productIdParam, sessionIdParam, turnsPage, turnsQuery,
+  bearer, chatBody, chatReply, createdSession, createSessionBody, errorResponses, operator, operatorErrorResponses, productChangeBody,
+  productChanged, productIdParam, sessionIdParam, turnsPage, turnsQuery,
 } from './schemas.js';
 
 export interface RouteDeps {
@@ -15,11 +15,14 @@ export interface RouteDeps {
   retrieval: Retrieval;
   /** The response-cache invalidation a product change started: how many cached answers it dropped. */
   invalidationOf(productId: string): Promise<number>;
+  /** The token catalog changes need; undefined refuses them all. */
+  operatorToken: string | undefined;
 }
 
 /** Protocol v1's REST calls (DESIGN.md); each with a schema, which /openapi.json publishes. */
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { memory, chatTurns, retrieval, invalidationOf } = deps;
+  const requireOperator = operatorCheck(deps.operatorToken);
 
   app.post<{ Body: { customerId: string } }>('/v1/sessions', {
     schema: {
@@ -76,11 +79,16 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post<{ Params: { id: string }; Body: Partial<Pick<CatalogProduct, 'priceYen' | 'inStock'>> }>('/v1/products/:id', {
     schema: {
       summary: 'A product changed (price, stock): drops every cached answer that mentioned it', tags: ['catalog'],
-      params: productIdParam, body: productChangeBody, response: { 200: productChanged, ...errorResponses },
+      security: operator, params: productIdParam, body: productChangeBody,
+      response: { 200: productChanged, ...operatorErrorResponses, ...errorResponses },
     },
+    // Before the body is validated: a caller without the token learns nothing about the route.
+    onRequest: async (request) => requireOperator(request),
   }, async (request) => {
     const product = retrieval.updateProduct(request.params.id, request.body);
     if (!product) throw serviceErrors.productNotFound(request.params.id);
+    // One credential, so "who" is the operator token's holder, from this address.
+    request.log.info({ productId: product.id, change: request.body, from: request.ip }, 'the operator changed a product');
     const invalidatedResponses = await invalidationOf(product.id);
     return { product, invalidatedResponses };
   });

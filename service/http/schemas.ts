@@ -139,3 +139,16 @@ export const status = {
 } as const;
 
 export const bearer = [{ bearer: [] }];
+
+/** Catalog changes: the operator token (GAMEDAY_OPERATOR_TOKEN), not a session's. */
+export const operator = [{ operator: [] }];
+
+/** The operator check's answers, documented by status so a client can tell them from other 4xx. */
+export const operatorErrorResponses = {
+  401: { ...errorBody, description: 'No Authorization: Bearer header (ORCH_ERR_UNAUTHENTICATED).' },
+  403: {
+    ...errorBody,
+    description: 'Not the operator token (ORCH_ERR_NOT_OPERATOR), or the service has none configured and refuses every change '
+      + '(ORCH_ERR_OPERATOR_TOKEN_NOT_CONFIGURED).',
+  },
+} as const;

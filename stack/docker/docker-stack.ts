@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -6,6 +6,7 @@ import { GenericContainer, Network, type StartedNetwork, Wait } from 'testcontai
 import { localDynamoClient } from '../dynamodb.js';
 import { StackError } from '../errors.js';
 import { waitUntilReady } from '../managed-process.js';
+import { operatorTokenPath, writeOperatorToken } from '../operator-token.js';
 import { createSessionTable } from '../session-table.js';
 import type { RunningStack, StackOptions, StackServiceOptions } from '../stack.js';
 import type { StackEndpoints } from '../stack-state.js';
@@ -71,10 +72,12 @@ function bedrockDefinition(image: GenericContainer, network: StartedNetwork, opt
     .withWaitStrategy(Wait.forHttp('/_admin/health', containerPorts.bedrock, { abortOnContainerExit: true }));
 }
 
-function serviceDefinition(image: GenericContainer, network: StartedNetwork, service: StackServiceOptions, table: string): GenericContainer {
+function serviceDefinition(
+  image: GenericContainer, network: StartedNetwork, service: StackServiceOptions, settings: { table: string; operatorToken: string },
+): GenericContainer {
   return image
     .withNetwork(network).withNetworkAliases(containerHosts.service)
-    .withEnvironment(serviceEnvironment({ ...service, table, extra: service.env }))
+    .withEnvironment(serviceEnvironment({ ...service, ...settings, extra: service.env }))
     .withExposedPorts(port(containerPorts.service, service.port))
     .withWaitStrategy(Wait.forHttp('/readyz', containerPorts.service, { abortOnContainerExit: true }))
     .withStartupTimeout(serviceStartTimeoutMs);
@@ -103,6 +106,8 @@ export async function startDockerStack(options: StackOptions): Promise<Supervise
     throw new StackError('GAMEDAY_ERR_DOCKER_TOXIPROXY', '--docker runs its own Toxiproxy container; leave out --toxiproxy URL');
   }
   mkdirSync(options.dir, { recursive: true });
+  const operatorTokenFile = operatorTokenPath(options.dir);
+  const operatorToken = writeOperatorToken(operatorTokenFile);
   const started: ContainerPart[] = [];
   const network = await new Network().start();
   const stopAll = async () => {
@@ -145,7 +150,7 @@ export async function startDockerStack(options: StackOptions): Promise<Supervise
 
     let service: ContainerPart | null = null;
     if (options.service && serviceImage) {
-      const definition = serviceDefinition(await serviceImage, network, options.service, options.dynamodb.table);
+      const definition = serviceDefinition(await serviceImage, network, options.service, { table: options.dynamodb.table, operatorToken });
       service = (await startAll([start('service', definition, serviceStopGraceMs)], started))[0] as ContainerPart;
     }
 
@@ -173,6 +178,7 @@ export async function startDockerStack(options: StackOptions): Promise<Supervise
           // Never written: the fleet's worker pids live in the container's pid namespace, and a
           // pid read from there would make `gameday chaos task-kill` signal a process of this machine.
           statusFile: join(options.dir, 'fleet-in-container.json'),
+          operatorTokenFile,
           profile: options.service.profile,
           naive: options.service.naive,
           workers: options.service.workers,
@@ -190,6 +196,7 @@ export async function startDockerStack(options: StackOptions): Promise<Supervise
         await running.stop();
         dynamo.destroy();
         await stopAll();
+        rmSync(operatorTokenFile, { force: true });
       },
     };
   } catch (error) {

@@ -98,6 +98,8 @@ export interface ServiceContainerSettings {
   profile: string;
   naive: readonly string[];
   signingSecret: string;
+  /** Absent (docker-compose.yml): the service refuses every catalog change. */
+  operatorToken?: string;
   table: string;
   /** Extra service settings, e.g. an incident's time-compressed GAMEDAY_PING_INTERVAL_MS. */
   extra?: Readonly<Record<string, string>>;
@@ -119,6 +121,7 @@ export function serviceEnvironment(settings: ServiceContainerSettings): Record<s
     DYNAMODB_TABLE: settings.table,
     BEDROCK_ENDPOINT: `http://${viaToxiproxy('bedrock')}`,
     SESSION_SIGNING_SECRET: settings.signingSecret,
+    ...(settings.operatorToken === undefined ? {} : { GAMEDAY_OPERATOR_TOKEN: settings.operatorToken }),
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     ...settings.extra,
