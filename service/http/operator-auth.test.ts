@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServiceStack, type RunningService, type ServiceStack } from '../../test/service-app.js';
-import { testObservability, testOperatorToken } from '../../test/service-deps.js';
+import { testObservability, testOperatorToken, testSigningSecret } from '../../test/service-deps.js';
+import { loadServiceConfig } from '../config.js';
 
 // Issue 14: the catalog is the operator's. A customer's session token, a guess, or nothing at
 // all must not change a price, and a service started without a token changes nothing.
@@ -53,6 +54,12 @@ describe('catalog changes need the operator token', () => {
     expect(line).toMatchObject({ level: 30, productId: 'mg-002', change: { priceYen: 980, inStock: false }, from: '127.0.0.1' });
     expect(JSON.stringify(lines)).not.toContain(testOperatorToken);
     await logged.close();
+  });
+
+  it('will not start with a guessable operator token', () => {
+    const env = { SESSION_SIGNING_SECRET: testSigningSecret, GAMEDAY_OPERATOR_TOKEN: 'short-token' };
+    expect(() => loadServiceConfig(env)).toThrow(/ORCH_ERR_CONFIG: GAMEDAY_OPERATOR_TOKEN .*at least 16/);
+    expect(loadServiceConfig({ ...env, GAMEDAY_OPERATOR_TOKEN: '' }).operatorToken).toBeUndefined();
   });
 
   it('refuses every change, the right token or none, when the service has no operator token configured', async () => {
