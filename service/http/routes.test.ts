@@ -1,5 +1,7 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServiceStack, type RunningService, type ServiceStack } from '../../test/service-app.js';
+import { testObservability } from '../../test/service-deps.js';
 
 let stack: ServiceStack;
 let service: RunningService;
@@ -134,5 +136,37 @@ describe('REST', () => {
     const missing = await fetch(`${service.baseUrl}/v1/nothing-here`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'ORCH_ERR_NOT_FOUND' });
+  });
+});
+
+describe('REST, what it keeps to itself and how long it waits', () => {
+  it('logs a refused request by its path: a token in the query never reaches the log', async () => {
+    const { logger, lines } = testObservability();
+    const logged = await stack.start({}, { logger });
+    // A plain GET where an upgrade belongs, as a misconfigured client or a scanner sends it.
+    const response = await fetch(`${logged.baseUrl}/v1/ws?sessionId=abcdefghijklmnopqrstu&token=secret-token-in-a-query`);
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    await logged.close();
+    expect(lines.some((line) => line.path === '/v1/ws')).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain('secret-token-in-a-query');
+  });
+
+  it('cuts a body trickled slower than the request timeout instead of holding the socket', async () => {
+    const slow = await stack.start({ GAMEDAY_HTTP_REQUEST_TIMEOUT_MS: '300' });
+    const { port } = new URL(slow.baseUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write('POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"cust');
+    let answer = '';
+    socket.on('data', (data: Buffer) => { answer += data.toString('utf8'); });
+    const startedAt = performance.now();
+    await new Promise<void>((resolve) => {
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+      setTimeout(() => { socket.destroy(); resolve(); }, 5_000);
+    });
+    await slow.close();
+    // Node answers 408 Request Timeout and closes; without a timeout the socket stays open until the 5 s give-up.
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(performance.now() - startedAt).toBeLessThan(4_000);
   });
 });
