@@ -3,6 +3,7 @@ import { serviceErrors } from '../errors.js';
 import type { Memory } from '../memory/types.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { ResponseCache } from '../response-cache.js';
+import { cachedReadinessCheck } from './readiness-check.js';
 import { errorResponses, status } from './schemas.js';
 
 export interface OpsDeps {
@@ -14,9 +15,14 @@ export interface OpsDeps {
 
 // Well-formed and never issued (ids come from crypto random), so the lookup reaches the store and finds nothing.
 const probeSessionId = 'readyz-probe-never-issued-0000';
+// A load balancer that probes every few seconds sees a change within a second; a probe storm costs one check a second.
+export const readinessTtlMs = 1_000;
 
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   const { memory, responseCache, metrics, isDraining } = deps;
+  const checkDependencies = cachedReadinessCheck(async () => {
+    await Promise.all([responseCache.ping(), memory.loadSession(probeSessionId, { recentTurns: 1 })]);
+  }, { ttlMs: readinessTtlMs });
 
   app.get('/healthz', {
     schema: { summary: 'The worker is alive', tags: ['ops'], response: { 200: status } },
@@ -27,7 +33,7 @@ export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   }, async () => {
     if (isDraining()) throw serviceErrors.draining();
     try {
-      await Promise.all([responseCache.ping(), memory.loadSession(probeSessionId, { recentTurns: 1 })]);
+      await checkDependencies();
     } catch (error) {
       throw serviceErrors.notReady(`a dependency did not answer: ${String(error)}`);
     }
