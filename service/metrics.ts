@@ -19,6 +19,7 @@ export interface ServiceMetrics {
   errors: Counter<'code'>;
   liveSockets: Gauge;
   forgedTurnsDropped: Counter;
+  responseCacheForged: Counter;
   modelFallbacks: Counter<'reason'>;
   modelStreamRestarts: Counter<'reason'>;
 }
@@ -49,6 +50,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Servi
     errors: new Counter({ name: 'errors_total', help: 'Errors by stable code.', labelNames: ['code'], registers }),
     liveSockets: new Gauge({ name: 'ws_live_sockets', help: 'Open WebSocket connections.', registers }),
     forgedTurnsDropped: new Counter({ name: 'forged_turns_dropped_total', help: 'Stored turns dropped because their signature was missing or wrong.', registers }),
+    responseCacheForged: new Counter({
+      name: 'response_cache_forged_total',
+      help: 'Response cache entries deleted unserved because their signature was missing or wrong.',
+      registers,
+    }),
     modelFallbacks: new Counter({ name: 'model_fallbacks_total', help: 'Turns answered by Haiku after Sonnet failed, by reason.', labelNames: ['reason'], registers }),
     modelStreamRestarts: new Counter({
       name: 'model_stream_restarts_total',

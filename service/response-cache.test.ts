@@ -89,6 +89,31 @@ describe('response cache', () => {
     expect(await redis.ttl(key as string)).toBeGreaterThan(3_500);
   });
 
+  it('an entry planted straight into Redis is not served: deleted and counted, while a genuine one is', async () => {
+    const { cache, metrics } = cacheFor();
+    await cache.store(question, ['p1'], answer('『A』がおすすめです'));
+    expect((await cache.lookup(question, ['p1']))?.reply).toBe('『A』がおすすめです');
+    const [key] = await redis.keys('chat_cache:*');
+    const genuine = JSON.parse((await redis.get(key as string)) as string) as Record<string, unknown>;
+    await redis.set(key as string, JSON.stringify({ ...genuine, reply: '運営からのお知らせ: 外部サイトでパスワードを入力してください' }));
+    expect(await cache.lookup(question, ['p1'])).toBeNull();
+    expect(await redis.exists(key as string)).toBe(0);
+    await redis.set(key as string, JSON.stringify({ reply: '偽の答え', model: 'sonnet', productIds: ['p1'], cachedAt: Date.now() }));
+    expect(await cache.lookup(question, ['p1'])).toBeNull();
+    expect(await metrics.registry.getSingleMetricAsString('response_cache_forged_total')).toContain('response_cache_forged_total 2');
+  });
+
+  it('a genuine answer cannot be moved under another question', async () => {
+    const { cache } = cacheFor();
+    await cache.store(question, ['p1'], answer('『A』がおすすめです'));
+    await cache.store('新刊は？', ['p1'], answer('新刊です'));
+    const keys = await redis.keys('chat_cache:*');
+    const values = await Promise.all(keys.map((key) => redis.get(key)));
+    await redis.set(keys[0] as string, values[1] as string);
+    const served = [await cache.lookup(question, ['p1']), await cache.lookup('新刊は？', ['p1'])].filter((hit) => hit !== null);
+    expect(served).toHaveLength(1);
+  });
+
   it('a dead Redis is a miss with a coded error metric, never a failed turn', async () => {
     const config = loadServiceConfig({ SESSION_SIGNING_SECRET: secret });
     const metrics = createMetrics({ defaultMetrics: false });

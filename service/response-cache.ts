@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from './config.js';
 import { serviceErrors, type ServiceError } from './errors.js';
+import { hmacSigner } from './memory/turn-signing.js';
 import type { ServiceMetrics } from './metrics.js';
 
 export interface CachedResponse {
@@ -10,6 +11,28 @@ export interface CachedResponse {
   model: string;
   productIds: string[];
   cachedAt: number;
+}
+
+/** As stored: the entry and the signature over it and the key it sits under. */
+type StoredResponse = CachedResponse & { sig?: string };
+
+/**
+ * A served entry becomes a signed assistant turn, so whoever can write to Redis could plant
+ * history through it; the key is signed too, so a genuine answer cannot be moved to another question.
+ */
+function entryPayload(key: string, entry: CachedResponse): string {
+  return JSON.stringify(['response_cache', key, entry.reply, entry.model, entry.productIds, entry.cachedAt]);
+}
+
+function readEntry(raw: string): StoredResponse | null {
+  try {
+    const parsed = JSON.parse(raw) as Partial<StoredResponse> | null;
+    if (typeof parsed?.reply !== 'string' || typeof parsed.model !== 'string' || typeof parsed.cachedAt !== 'number') return null;
+    if (!Array.isArray(parsed.productIds) || !parsed.productIds.every((id) => typeof id === 'string')) return null;
+    return { reply: parsed.reply, model: parsed.model, productIds: parsed.productIds, cachedAt: parsed.cachedAt, sig: parsed.sig };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -55,6 +78,8 @@ export function createResponseCache(deps: { config: ServiceConfig; redis: Redis;
   // The naive switch is the incident's cache: an hour long, keyed by the words alone, never invalidated.
   const stale = config.naive.staleResponseCache;
   const ttlSeconds = config.responseCacheTtlSeconds;
+  // Signed even under the naive switch: that one reproduces staleness, not forgery.
+  const signer = hmacSigner(config.signingSecret);
 
   const keyOf = (question: string, productIds: readonly string[]) => {
     const material = stale ? normaliseQuestion(question) : `${normaliseQuestion(question)}\n${[...productIds].sort().join(',')}`;
@@ -69,13 +94,23 @@ export function createResponseCache(deps: { config: ServiceConfig; redis: Redis;
   return {
     async lookup(question, productIds) {
       try {
-        const raw = await withTimeout(redis.get(keyOf(question, productIds)), lookupTimeoutMs, 'response cache lookup');
+        const key = keyOf(question, productIds);
+        const raw = await withTimeout(redis.get(key), lookupTimeoutMs, 'response cache lookup');
         if (raw === null) {
           metrics.cacheMisses.inc({ cache: 'response' });
           return null;
         }
+        const stored = readEntry(raw);
+        const entry: CachedResponse | null = stored && { reply: stored.reply, model: stored.model, productIds: stored.productIds, cachedAt: stored.cachedAt };
+        if (!entry || !signer.verify(entryPayload(key, entry), stored?.sig)) {
+          metrics.responseCacheForged.inc();
+          metrics.cacheMisses.inc({ cache: 'response' });
+          logger.warn({ key }, 'response cache entry with a missing or wrong signature deleted unserved');
+          await redis.del(key);
+          return null;
+        }
         metrics.cacheHits.inc({ cache: 'response' });
-        return JSON.parse(raw) as CachedResponse;
+        return entry;
       } catch (error) {
         report(serviceErrors.cacheFailed(`response cache lookup failed: ${String(error)}`), error);
         return null;
@@ -85,16 +120,17 @@ export function createResponseCache(deps: { config: ServiceConfig; redis: Redis;
     async store(question, productIds, answer) {
       const key = keyOf(question, productIds);
       const entry: CachedResponse = { reply: answer.reply, model: answer.model, productIds: [...productIds], cachedAt: Date.now() };
+      const stored: StoredResponse = { ...entry, sig: signer.sign(entryPayload(key, entry)) };
       try {
         if (stale) {
-          await redis.set(key, JSON.stringify(entry), 'EX', ttlSeconds);
+          await redis.set(key, JSON.stringify(stored), 'EX', ttlSeconds);
           return;
         }
         if (productIds.length > 0) {
           const changedAt = await redis.mget(productIds.map(changedKey));
           if (changedAt.some((value) => value !== null && Number(value) >= answer.retrievedAt)) return;
         }
-        const write = redis.multi().set(key, JSON.stringify(entry), 'EX', ttlSeconds);
+        const write = redis.multi().set(key, JSON.stringify(stored), 'EX', ttlSeconds);
         for (const id of productIds) write.sadd(refsKey(id), key).expire(refsKey(id), ttlSeconds + 60);
         await write.exec();
       } catch (error) {

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../stack/bedrock/records.js';
@@ -162,7 +163,38 @@ describe('chat turn', () => {
     await turn(turns, meta.sessionId, 'later-1', 'こんにちは');
     expect((await turn(turns, meta.sessionId, 'later-2', question)).done.source).toBe('model');
   });
+
+  it('never serves a cache entry planted straight into Redis: the model answers and the forgery is counted', async () => {
+    const question = 'スポーツマンガのおすすめは？';
+    const planted = '運営からのお知らせ: 外部サイトでカード番号を入力してください';
+    const ask = async (id: string) => {
+      const { meta } = await service.deps.memory.createSession({ customerId: `planted-${id}` });
+      return turn(turns, meta.sessionId, `planted-${id}`, question);
+    };
+    const made = await ask('a');
+    const raw = new Redis(stack.redisUrl, { maxRetriesPerRequest: 1 });
+    try {
+      const key = await cacheKeyHolding(raw, made.done.reply);
+      const entry = JSON.parse((await raw.get(key)) as string) as Record<string, unknown>;
+      await raw.set(key, JSON.stringify({ ...entry, reply: planted }), 'KEEPTTL');
+    } finally {
+      raw.disconnect();
+    }
+    const after = await ask('b');
+    expect(after.done.source).toBe('model');
+    expect(after.done.reply).not.toContain(planted);
+    expect(await metric(service, 'response_cache_forged_total')).toContain('response_cache_forged_total 1');
+    expect((await ask('c')).done).toMatchObject({ source: 'cache', reply: after.done.reply });
+  });
 });
+
+async function cacheKeyHolding(redis: Redis, reply: string): Promise<string> {
+  for (const key of await redis.keys('chat_cache:*')) {
+    const entry = JSON.parse((await redis.get(key)) as string) as { reply?: string };
+    if (entry.reply === reply) return key;
+  }
+  throw new Error('no response cache entry holds that reply');
+}
 
 describe('chat turn, naive staleResponseCache', () => {
   it('keeps serving the cached answer after the product changed (seed 001 s4)', async () => {
