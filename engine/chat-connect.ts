@@ -5,8 +5,8 @@ export type ConnectOutcome =
   | { ok: true; socket: WebSocket; turnCount: number }
   | { ok: false; retryable: boolean; reason: string; code: string | null };
 
-// Refused at the door (bad id, no token, not the owner, no such session): trying again cannot help.
-const permanentCloseCodes = new Set([4400, 4401, 4403, 4404]);
+// Refused at the door (bad id, no token, no such session or not the owner's): trying again cannot help.
+const permanentCloseCodes = new Set([4400, 4401, 4404]);
 
 const ignoreError = () => undefined;
 

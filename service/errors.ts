@@ -34,9 +34,7 @@ export const serviceErrors = {
   invalidSessionId: () =>
     new ServiceError('ORCH_ERR_INVALID_SESSION_ID', 400, 'セッションIDが正しくありません。', 'the session id does not match ^[a-zA-Z0-9_-]{20,}$'),
   sessionNotFound: () =>
-    new ServiceError('ORCH_ERR_SESSION_NOT_FOUND', 404, 'セッションが見つかりません。新しい会話を始めてください。', 'no such session, or it expired'),
-  notOwner: () =>
-    new ServiceError('ORCH_ERR_FORBIDDEN', 403, 'このセッションにはアクセスできません。', 'the token does not own this session'),
+    new ServiceError('ORCH_ERR_SESSION_NOT_FOUND', 404, 'セッションが見つかりません。新しい会話を始めてください。', 'no such session, it expired, or the token does not own it'),
   unauthenticated: () =>
     new ServiceError('ORCH_ERR_UNAUTHENTICATED', 401, 'ログインが必要です。', 'a Bearer token is required'),
   operatorUnauthenticated: () =>

@@ -9,14 +9,16 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** 400 for a malformed id, 401 without a token, 404 for no such session, 403 for someone else's. */
+/**
+ * 400 for a malformed id, 401 without a token, and the same 404 for no such session and for
+ * someone else's, so a token cannot be used to learn which session ids exist.
+ */
 export async function ownedSession(request: FastifyRequest, memory: Memory, sessionId: string): Promise<SessionMeta> {
   if (!sessionIdPattern.test(sessionId)) throw serviceErrors.invalidSessionId();
   const token = bearerToken(request);
   if (token === undefined) throw serviceErrors.unauthenticated();
   const session = await memory.loadSession(sessionId, { recentTurns: 1 });
-  if (!session) throw serviceErrors.sessionNotFound();
-  if (!memory.verifyOwner(session.meta, token)) throw serviceErrors.notOwner();
+  if (!session || !memory.verifyOwner(session.meta, token)) throw serviceErrors.sessionNotFound();
   return session.meta;
 }
 

@@ -70,13 +70,13 @@ describe('REST', () => {
     expect((history.body as { turns: unknown[] }).turns).toHaveLength(2);
   });
 
-  it('checks the owner: bad id 400, no token 401, wrong token 403, unknown session 404', async () => {
+  it('checks the owner: bad id 400, no token 401, and another customer\'s session 404 exactly as an unknown one', async () => {
     const { sessionId, token } = await newSession();
     const other = await newSession('someone-else');
     const cases: Array<[string, string | undefined, number, string]> = [
       ['short-id', token, 400, 'ORCH_ERR_INVALID_SESSION_ID'],
       [sessionId, undefined, 401, 'ORCH_ERR_UNAUTHENTICATED'],
-      [sessionId, other.token, 403, 'ORCH_ERR_FORBIDDEN'],
+      [sessionId, other.token, 404, 'ORCH_ERR_SESSION_NOT_FOUND'],
       ['a'.repeat(24), token, 404, 'ORCH_ERR_SESSION_NOT_FOUND'],
     ];
     for (const [id, bearer, status, code] of cases) {
@@ -87,6 +87,9 @@ describe('REST', () => {
       const deleted = await service.rest('DELETE', `/v1/sessions/${id}`, bearer === undefined ? {} : { token: bearer });
       expect([id, deleted.status]).toEqual([id, status]);
     }
+    const unknown = await service.rest('GET', `/v1/sessions/${'a'.repeat(24)}/turns`, { token });
+    const someoneElses = await service.rest('GET', `/v1/sessions/${sessionId}/turns`, { token: other.token });
+    expect(someoneElses.body).toEqual(unknown.body);
   });
 
   it('refuses an over-long message with the Japanese error', async () => {

@@ -60,7 +60,7 @@ export function errorFrame(error: ServiceError, messageId?: string): ServerFrame
   return { type: 'error', ...(messageId === undefined ? {} : { messageId }), code: error.code, message: error.messageJa };
 }
 
-/** Close codes: the standard ones, and 4000 + HTTP status for refusals at the door (4400, 4401, 4403, 4404). */
+/** Close codes: the standard ones, and 4000 + HTTP status for refusals at the door (4400, 4401, 4404). */
 export const closeCodes = {
   tooLarge: 1009,
   serviceRestart: 1012,

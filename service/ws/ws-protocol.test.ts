@@ -137,7 +137,7 @@ describe('WebSocket protocol v1', () => {
   it.each([
     ['a malformed session id', (ids: { sessionId: string; token: string }) => ({ sessionId: 'bad id', token: ids.token }), 4400, 'ORCH_ERR_INVALID_SESSION_ID'],
     ['no token', (ids: { sessionId: string; token: string }) => ({ sessionId: ids.sessionId }), 4401, 'ORCH_ERR_UNAUTHENTICATED'],
-    ['a wrong token', (ids: { sessionId: string; token: string }) => ({ sessionId: ids.sessionId, token: 'not-the-token' }), 4403, 'ORCH_ERR_FORBIDDEN'],
+    ['a wrong token', (ids: { sessionId: string; token: string }) => ({ sessionId: ids.sessionId, token: 'not-the-token' }), 4404, 'ORCH_ERR_SESSION_NOT_FOUND'],
     ['an unknown session', (ids: { sessionId: string; token: string }) => ({ sessionId: 'z'.repeat(24), token: ids.token }), 4404, 'ORCH_ERR_SESSION_NOT_FOUND'],
   ])('refuses %s with an error frame, then closes with 4000 + its HTTP status', async (_name, params, closeCode, code) => {
     const { socket } = await openSession(hardened, params);

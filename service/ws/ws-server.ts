@@ -37,8 +37,8 @@ async function authenticate(url: URL, memory: Memory): Promise<SessionMeta> {
   if (!sessionIdPattern.test(sessionId)) throw serviceErrors.invalidSessionId();
   if (token.length === 0) throw serviceErrors.unauthenticated();
   const session = await memory.loadSession(sessionId, { recentTurns: 1 });
-  if (!session) throw serviceErrors.sessionNotFound();
-  if (!memory.verifyOwner(session.meta, token)) throw serviceErrors.notOwner();
+  // Someone else's session is refused exactly as an unknown one, so ids cannot be probed.
+  if (!session || !memory.verifyOwner(session.meta, token)) throw serviceErrors.sessionNotFound();
   return session.meta;
 }
 

@@ -30,8 +30,8 @@ interface Frame {
 
 type ConnectOutcome = { ok: true; socket: WebSocket; turnCount: number } | { ok: false; retryable: boolean; reason: string; code: string | null };
 
-// Refused at the door (bad id, no token, not the owner, no such session): trying again cannot help.
-const permanentRefusals = new Set(['ORCH_ERR_INVALID_SESSION_ID', 'ORCH_ERR_UNAUTHENTICATED', 'ORCH_ERR_FORBIDDEN', 'ORCH_ERR_SESSION_NOT_FOUND']);
+// Refused at the door (bad id, no token, no such session or not the owner's): trying again cannot help.
+const permanentRefusals = new Set(['ORCH_ERR_INVALID_SESSION_ID', 'ORCH_ERR_UNAUTHENTICATED', 'ORCH_ERR_SESSION_NOT_FOUND']);
 const draining = 'ORCH_ERR_DRAINING';
 const now = () => Date.now();
 
