@@ -68,12 +68,12 @@ const latency = {
   panels: [
     timeSeries({
       title: 'Time to first token', unit: units.seconds, redFrom: ttftSloSeconds,
-      description: 'Message received to first streamed token (chat_ttft_seconds), all models. The dashed line is the 3 s SLO.',
+      description: 'Message received to first streamed token (chat_ttft_seconds), all models and response-cache answers. The dashed line is the 3 s SLO.',
       queries: percentiles('chat_ttft_seconds'),
     }),
     timeSeries({
       title: 'TTFT p95 by model', unit: units.seconds, redFrom: ttftSloSeconds,
-      description: 'Which model answered: Haiku after a Sonnet fallback shows here.',
+      description: 'Which model answered: Haiku after a Sonnet fallback shows here; cache is a first question answered from the response cache.',
       queries: [{ expr: quantile(0.95, 'chat_ttft_seconds', ['model']), legend: '{{model}}' }],
     }),
     timeSeries({

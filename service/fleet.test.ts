@@ -78,8 +78,8 @@ describe('the fleet', () => {
 
   it('every scrape of /metrics shows the whole fleet, whichever worker the connection lands on', async () => {
     const fleet = await fleetWith({ workers: 2 });
-    // Four sockets, opened one after another: the cluster deals connections round-robin. Questions
-    // no other test asks, so no answer comes from the response cache (which records no TTFT).
+    // Four sockets, opened one after another: the cluster deals connections round-robin. Every
+    // turn records one TTFT, whether the model or the response cache answered it.
     const clients = [];
     for (let i = 0; i < 4; i += 1) {
       const session = await createSession(fleet.baseUrl, `fleet-metrics-${i}`);

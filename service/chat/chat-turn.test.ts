@@ -186,7 +186,24 @@ describe('chat turn', () => {
     expect(await metric(service, 'response_cache_forged_total')).toContain('response_cache_forged_total 1');
     expect((await ask('c')).done).toMatchObject({ source: 'cache', reply: after.done.reply });
   });
+
+  it('a cache answer reports its time to first token, labelled model="cache"', async () => {
+    const question = '恋愛マンガでおすすめは？';
+    const ask = async (id: string) => {
+      const { meta } = await service.deps.memory.createSession({ customerId: `ttft-${id}` });
+      return turn(turns, meta.sessionId, `ttft-${id}`, question);
+    };
+    await ask('a');
+    const before = ttftCount(await metric(service, 'chat_ttft_seconds'), 'cache');
+    expect((await ask('b')).done.source).toBe('cache');
+    expect(ttftCount(await metric(service, 'chat_ttft_seconds'), 'cache')).toBe(before + 1);
+  });
 });
+
+function ttftCount(text: string, model: string): number {
+  const line = text.split('\n').find((row) => row.startsWith(`chat_ttft_seconds_count{model="${model}"}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
 
 async function cacheKeyHolding(redis: Redis, reply: string): Promise<string> {
   for (const key of await redis.keys('chat_cache:*')) {
