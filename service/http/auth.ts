@@ -17,9 +17,9 @@ export async function ownedSession(request: FastifyRequest, memory: Memory, sess
   if (!sessionIdPattern.test(sessionId)) throw serviceErrors.invalidSessionId();
   const token = bearerToken(request);
   if (token === undefined) throw serviceErrors.unauthenticated();
-  const session = await memory.loadSession(sessionId, { recentTurns: 1 });
-  if (!session || !memory.verifyOwner(session.meta, token)) throw serviceErrors.sessionNotFound();
-  return session.meta;
+  const meta = await memory.loadMeta(sessionId);
+  if (!meta || !memory.verifyOwner(meta, token)) throw serviceErrors.sessionNotFound();
+  return meta;
 }
 
 const digest = (token: string) => createHash('sha256').update(token).digest();

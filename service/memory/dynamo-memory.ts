@@ -247,6 +247,7 @@ export function createDynamoStore(deps: DynamoStoreDeps): DynamoStore {
       const stored = await readStoredMeta(sessionId);
       return stored ? toLoaded(await loadRawFrom(stored, options.recentTurns), options.recentTurns) : null;
     },
+    loadMeta: async (sessionId) => (await readStoredMeta(sessionId))?.meta ?? null,
     findExchange,
     appendExchange,
     saveSummary,

@@ -57,6 +57,7 @@ export function createInProcessMemory(deps: InProcessMemoryDeps): Memory {
       latestByCustomer.set(customerId, created.meta.sessionId);
       return created;
     },
+    loadMeta: async (sessionId) => live(sessionId)?.meta ?? null,
     loadSession: async (sessionId, { recentTurns }) => {
       checkRecentTurns(recentTurns);
       const held = live(sessionId);

@@ -60,6 +60,8 @@ export function createLayeredMemory(deps: LayeredMemoryDeps): Memory {
       return created;
     },
     loadSession,
+    // META is read from DynamoDB on every load anyway; the cached copy holds nothing a token check needs.
+    loadMeta: async (sessionId) => (await store.readStoredMeta(sessionId))?.meta ?? null,
     findExchange: (sessionId, messageId) => store.findExchange(sessionId, messageId),
     appendExchange: async (sessionId, expectedNextIdx, exchange) => {
       let result;

@@ -34,6 +34,8 @@ describe('hardened memory: sessions and ownership', () => {
     expect(loaded?.firstTurns).toEqual([]);
     expect(loaded?.summary).toBeNull();
     expect(await memory.loadSession('a'.repeat(24), { recentTurns: 10 })).toBeNull();
+    expect(await memory.loadMeta(meta.sessionId)).toEqual(loaded?.meta);
+    expect(await memory.loadMeta('a'.repeat(24))).toBeNull();
   });
 
   it('accepts only the token the session was created with', async () => {
@@ -52,6 +54,7 @@ describe('hardened memory: sessions and ownership', () => {
     const { memory } = await memoryFor(deps);
     expect((await rejection(memory.loadSession('short', { recentTurns: 1 }))).code).toBe('ORCH_ERR_INVALID_SESSION_ID');
     expect((await rejection(memory.loadSession('a'.repeat(20) + '#META', { recentTurns: 1 }))).code).toBe('ORCH_ERR_INVALID_SESSION_ID');
+    expect((await rejection(memory.loadMeta('a'.repeat(20) + '#META'))).code).toBe('ORCH_ERR_INVALID_SESSION_ID');
   });
 });
 
@@ -153,6 +156,7 @@ describe('hardened memory: ttl', () => {
     expect(await memory.findExchange(meta.sessionId, 'm-0')).toBeNull();
     await expire('META');
     expect(await memory.loadSession(meta.sessionId, { recentTurns: 10 })).toBeNull();
+    expect(await memory.loadMeta(meta.sessionId)).toBeNull();
     expect((await rejection(memory.appendExchange(meta.sessionId, 4, exchangeInput('late', 2)))).code).toBe('ORCH_ERR_SESSION_NOT_FOUND');
   });
 });

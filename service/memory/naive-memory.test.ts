@@ -69,6 +69,8 @@ describe('naive inProcessSessions', () => {
     await appendExchanges(worker1.memory, meta.sessionId, 2);
     expect((await worker1.memory.loadSession(meta.sessionId, { recentTurns: 10 }))?.meta.turnCount).toBe(2);
     expect(await worker2.memory.loadSession(meta.sessionId, { recentTurns: 10 })).toBeNull();
+    expect((await worker1.memory.loadMeta(meta.sessionId))?.turnCount).toBe(2);
+    expect(await worker2.memory.loadMeta(meta.sessionId)).toBeNull();
     expect(await partitionItems(deps, meta.sessionId)).toEqual([]);
 
     const [hardened1, hardened2] = [await memoryFor(deps), await memoryFor(deps)];
@@ -98,6 +100,7 @@ describe('naive redisOnlyStore', () => {
       await appendExchanges(naive.memory, lost.meta.sessionId, 3);
       await appendExchanges(hardened.memory, kept.meta.sessionId, 3);
       expect((await naive.memory.loadSession(lost.meta.sessionId, { recentTurns: 'all' }))?.turns).toHaveLength(6);
+      expect((await naive.memory.loadMeta(lost.meta.sessionId))?.turnCount).toBe(3);
 
       // The flash sale: many new sessions' worth of data, several times what Redis may hold.
       const filler = 'x'.repeat(4_096);

@@ -98,6 +98,7 @@ export function createRedisOnlyMemory(deps: RedisOnlyMemoryDeps): Memory {
       await pipeline.exec();
       return created;
     }),
+    loadMeta: (sessionId) => guarded('read META', () => readMeta(sessionId)),
     loadSession: (sessionId, { recentTurns }) => guarded('load session', async () => {
       checkRecentTurns(recentTurns);
       const meta = await readMeta(sessionId);

@@ -71,6 +71,8 @@ export interface Memory {
   createSession(input: { customerId: string }): Promise<{ meta: SessionMeta; token: string }>;
   /** null when absent or expired. */
   loadSession(sessionId: string, options: { recentTurns: number | 'all' }): Promise<LoadedSession | null>;
+  /** META alone, null when absent or expired: enough to check a token before any turn is read. */
+  loadMeta(sessionId: string): Promise<SessionMeta | null>;
   findExchange(sessionId: string, messageId: string): Promise<Exchange | null>;
   /** Durable before it resolves; a messageId already stored returns that exchange with duplicate=true. */
   appendExchange(sessionId: string, expectedNextIdx: number, exchange: NewExchange):

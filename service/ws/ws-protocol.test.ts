@@ -146,6 +146,14 @@ describe('WebSocket protocol v1', () => {
     expect(socket.frames.some((frame) => frame.type === 'ready')).toBe(false);
   });
 
+  it('refuses a wrong token from META alone, without reading the session\'s turns or its cached copy', async () => {
+    const reads = () => { const { cacheHits, cacheMisses } = hardened.deps.memory.stats(); return cacheHits + cacheMisses; };
+    const before = reads();
+    const { socket } = await openSession(hardened, (ids) => ({ sessionId: ids.sessionId, token: 'not-the-token' }));
+    expect((await socket.closed).code).toBe(4404);
+    expect(reads()).toBe(before);
+  });
+
   it('counts live sockets', async () => {
     const gauge = async () => Number(/ws_live_sockets (\d+)/.exec(await hardened.metrics.registry.getSingleMetricAsString('ws_live_sockets'))?.[1]);
     const before = await gauge();

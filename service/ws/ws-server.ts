@@ -36,10 +36,11 @@ async function authenticate(url: URL, memory: Memory): Promise<SessionMeta> {
   const token = url.searchParams.get('token') ?? '';
   if (!sessionIdPattern.test(sessionId)) throw serviceErrors.invalidSessionId();
   if (token.length === 0) throw serviceErrors.unauthenticated();
-  const session = await memory.loadSession(sessionId, { recentTurns: 1 });
+  // META alone: a refused token costs one read, never a turn query or the session's cached copy.
+  const meta = await memory.loadMeta(sessionId);
   // Someone else's session is refused exactly as an unknown one, so ids cannot be probed.
-  if (!session || !memory.verifyOwner(session.meta, token)) throw serviceErrors.sessionNotFound();
-  return session.meta;
+  if (!meta || !memory.verifyOwner(meta, token)) throw serviceErrors.sessionNotFound();
+  return meta;
 }
 
 /** Protocol v1 over `ws`, on the same HTTP server as the REST routes. */
