@@ -7,7 +7,7 @@
  * save transaction follow the done, one per turn, as the service makes them. The store calls
  * are the service's own code (createDynamoStore), so items and transactions have its shapes.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { settleWithin } from '../service/settle-within.js';
 import { InvokeModelCommand, InvokeModelWithResponseStreamCommand, type BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -58,8 +58,6 @@ interface StreamEvent {
 }
 
 const decoder = new TextDecoder();
-// As the service does, a turn that comes while its session's summary is still being made waits this long for it at most.
-const summaryWaitMs = 300;
 const copyKey = (sessionId: string) => `floor:session:${sessionId}`;
 
 export function createFloor(deps: FloorDeps): Floor {
@@ -154,7 +152,8 @@ export function createFloor(deps: FloorDeps): Floor {
 
     async turn(sessionId, messageId, text, send) {
       const summarising = summariesInFlight.get(sessionId);
-      if (summarising) await Promise.race([summarising, sleep(summaryWaitMs)]);
+      // As the service does, a turn that comes while its session's summary is still being made waits for it a short bound at most.
+      if (summarising) await settleWithin(summarising, config.context.summaryWaitMs, () => undefined);
       const started = (turnsStarted.get(sessionId) ?? 0) + 1;
       turnsStarted.set(sessionId, started);
       try {

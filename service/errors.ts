@@ -86,3 +86,8 @@ export function asServiceError(error: unknown): ServiceError {
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return serviceErrors.internal(detail);
 }
+
+/** The model layer counts its own failures in errors_total (it knows the cause); its callers count the rest. */
+export function countedByModelLayer(error: ServiceError): boolean {
+  return error.code.startsWith('ORCH_ERR_MODEL_');
+}

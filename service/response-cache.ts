@@ -5,6 +5,7 @@ import type { ServiceConfig } from './config.js';
 import { serviceErrors, type ServiceError } from './errors.js';
 import { hmacSigner } from './memory/turn-signing.js';
 import type { ServiceMetrics } from './metrics.js';
+import { settleWithin } from './settle-within.js';
 
 export interface CachedResponse {
   reply: string;
@@ -66,11 +67,7 @@ export function normaliseQuestion(question: string): string {
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return settleWithin(work, ms, () => { throw new Error(`${what} took longer than ${ms} ms`); });
 }
 
 export function createResponseCache(deps: { config: ServiceConfig; redis: Redis; metrics: ServiceMetrics; logger: Logger }): ResponseCache {

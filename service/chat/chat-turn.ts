@@ -4,7 +4,7 @@ import { buildContext, turnsToLoad } from '../context/build-context.js';
 import { createSummariesAhead } from '../context/summaries-ahead.js';
 import type { SummaryLease } from '../context/summary-lease.js';
 import type { BuiltContext, Summariser } from '../context/types.js';
-import { asServiceError, serviceErrors, type ServiceError } from '../errors.js';
+import { asServiceError, countedByModelLayer, serviceErrors, type ServiceError } from '../errors.js';
 import { validateMessage } from '../input/validate-message.js';
 import type { Llm, RestartReason } from '../llm/types.js';
 import type { Exchange, LoadedSession, Memory, Turn, Usage } from '../memory/types.js';
@@ -67,8 +67,6 @@ export interface ChatTurns {
 const replayChunkCodePoints = 24;
 // The same top 3 the context gets: the cache key and its invalidation refs cover every product the model could see.
 const retrievalSize = 3;
-// The model layer counts its own failures (it knows the cause); the turn counts the rest.
-const countedByModelLayer = /^ORCH_ERR_MODEL_/;
 
 function replayChunks(text: string): string[] {
   const codePoints = Array.from(text);
@@ -101,7 +99,7 @@ export function createChatTurns(deps: ChatTurnDeps): ChatTurns {
 
   const fail = (error: unknown, request: TurnRequest): ServiceError => {
     const coded = asServiceError(error);
-    if (!countedByModelLayer.test(coded.code)) metrics.errors.inc({ code: coded.code });
+    if (!countedByModelLayer(coded)) metrics.errors.inc({ code: coded.code });
     const log = { code: coded.code, sessionId: request.sessionId, messageId: request.messageId, err: error };
     if (coded.status >= 500) logger.error(log, coded.detail);
     else logger.warn(log, coded.detail);

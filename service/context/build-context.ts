@@ -1,6 +1,7 @@
 import type { LlmMessage } from '../llm/types.js';
 import { serviceErrors } from '../errors.js';
 import type { LoadedSession, SessionSummary, Turn } from '../memory/types.js';
+import { settleWithin } from '../settle-within.js';
 import { budgetedRetrieval, unbudgetedRetrieval } from './retrieval-block.js';
 import { systemPrompt } from './system-prompt.js';
 import { clipToTokens, estimateTokens } from './token-estimate.js';
@@ -97,12 +98,6 @@ export function newerSummary(a: SessionSummary | null, b: SessionSummary | null)
   return b.throughIdx > a.throughIdx ? b : a;
 }
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * The newest summary known when it covers every dropped turn. Otherwise a summary made after
  * the previous turn's done is still running: the turn waits for it a short bound at most
@@ -115,7 +110,12 @@ async function summaryFor(input: BuildContextInput, dropped: Turn[]): Promise<Se
   if (!lastDropped || (known && known.throughIdx >= lastDropped.idx)) return known;
   const pending = input.summaries.inFlight(sessionId);
   if (!pending) return known;
-  return newerSummary(known, (await within(pending, input.config.context.summaryWaitMs)) ?? null);
+  return newerSummary(known, (await settleWithin(pending, input.config.context.summaryWaitMs, () => null)));
+}
+
+/** The dropped turns `summary` does not cover yet. */
+function uncoveredBy(summary: SessionSummary | null, dropped: ReadonlyArray<Turn>): Turn[] {
+  return dropped.filter((turn) => turn.idx > (summary?.throughIdx ?? -1));
 }
 
 /** The newest of `turns` whose tokens fit in `room`, chronological. */
@@ -143,8 +143,7 @@ function windowRoom(config: BuildContextInput['config'], fixedTokens: number): n
  */
 export function turnsToFold(config: BuildContextInput['config'], session: LoadedSession, summary: SessionSummary | null, fixedTokens: number): Turn[] {
   if (config.naive.fullHistory) return [];
-  const { dropped } = chooseWindow(session, windowRoom(config, fixedTokens), config);
-  return dropped.filter((turn) => turn.idx > (summary?.throughIdx ?? -1));
+  return uncoveredBy(summary, chooseWindow(session, windowRoom(config, fixedTokens), config).dropped);
 }
 
 /** The session as the next turn will load it: this exchange appended to the turns loaded for this one. */
@@ -181,10 +180,12 @@ async function naiveContext(input: BuildContextInput): Promise<BuiltContext> {
     ...turns.map((turn) => ({ role: turn.role, text: turn.content })),
     { role: 'user', text: storedUserText },
   ]);
+  // Nothing is windowed: the whole input is fixed.
+  const estimatedInputTokens = countTokens(systemPrompt, messages);
   return {
-    system: systemPrompt, messages, estimatedInputTokens: countTokens(systemPrompt, messages), summarised: false,
+    system: systemPrompt, messages, estimatedInputTokens, summarised: false,
     droppedTurns: 0, retrievedProductIds: retrieved.productIds, storedUserText,
-    fixedTokens: countTokens(systemPrompt, messages), summaryBehind: { uncovered: 0, sentWhole: 0 },
+    fixedTokens: estimatedInputTokens, summaryBehind: { uncovered: 0, sentWhole: 0 },
   };
 }
 
@@ -198,7 +199,7 @@ async function hardenedContext(input: BuildContextInput): Promise<BuiltContext> 
   const summary = await summaryFor(input, window.dropped);
   // Behind: the summary lags the window. The dropped turns it lacks go in whole, newest first,
   // as far as the budget allows, so a "2番目のやつ" still finds the list it points at.
-  const uncovered = window.dropped.filter((turn) => turn.idx > (summary?.throughIdx ?? -1));
+  const uncovered = uncoveredBy(summary, window.dropped);
   const catchUp = newestThatFit(uncovered, room - turnTokens(window.first) - turnTokens(window.recent));
   const memory = summaryBlock(window.dropped.length > 0 ? summary : null, config.context.summaryMaxTokens);
   const messages = alternating([

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config.js';
-import { asServiceError } from '../errors.js';
+import { asServiceError, countedByModelLayer } from '../errors.js';
 import type { LoadedSession, SessionSummary, Turn } from '../memory/types.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { newerSummary, turnsToFold, withExchange } from './build-context.js';
@@ -29,8 +29,6 @@ export interface SummariesAhead extends SummarySource {
 
 // Summaries this worker made, kept so a turn loaded before one was saved still sees it; oldest forgotten first.
 const rememberedSessions = 10_000;
-// The model layer counts its own failures (it knows the cause); this counts the rest.
-const countedByModelLayer = /^ORCH_ERR_MODEL_/;
 
 /**
  * Summaries made off the hot path: one at a time per session on this worker (a new request
@@ -66,7 +64,7 @@ export function createSummariesAhead(deps: SummariesAheadDeps): SummariesAhead {
       // The turn was acknowledged long ago: a failed summary costs the next turn a few tokens
       // (its dropped turns go in whole while they fit), never an answer.
       const coded = asServiceError(error);
-      if (!countedByModelLayer.test(coded.code)) metrics.errors.inc({ code: coded.code });
+      if (!countedByModelLayer(coded)) metrics.errors.inc({ code: coded.code });
       logger.warn({ err: error, code: coded.code, sessionId }, 'background summary failed; the next turn tries again');
       return null;
     } finally {

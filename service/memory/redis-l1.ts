@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { settleWithin } from '../settle-within.js';
 import type { MemoryTelemetry } from './memory-telemetry.js';
 import type { RawSession } from './raw-session.js';
 import { partitionVerified, type StoredSummary, type StoredTurn, summaryPayload, type TurnSigner } from './turn-signing.js';
@@ -42,15 +43,7 @@ export function createSessionCache(options: SessionCacheOptions): SessionCache {
   // is down: a client that is not ready is skipped, and a slow answer is given up on.
   const command = async <T>(run: () => Promise<T>): Promise<T> => {
     if (redis.status !== 'ready') throw new CacheUnavailable(`redis client is ${redis.status}`);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CacheUnavailable(`no answer within ${commandTimeoutMs} ms`)), commandTimeoutMs);
-    });
-    try {
-      return await Promise.race([run(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return settleWithin(run(), commandTimeoutMs, () => { throw new CacheUnavailable(`no answer within ${commandTimeoutMs} ms`); });
   };
 
   const absorb = async (operation: string, sessionId: string, run: () => Promise<void>): Promise<void> => {
